@@ -1,0 +1,72 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Layers, bottom to top (a module depends only on modules listed before it):
+///   CBatonSys, CURing, CNuma  - C: atomics, pause, GNU libc calls, CRC32C; liburing; libnuma
+///   BatonAgent                - agents, runners, idle strategies
+///   BatonRing                 - SPSC/MPSC ring buffers and position counters over raw memory
+///   BatonCodec                - flyweights, message header, log frame header, CRC32C
+///   BatonLog                  - log buffer, segments, io_uring writer, reader, recovery
+///   baton                     - the executable
+let package = Package(
+    name: "Baton",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "baton", targets: ["baton"]),
+        .library(name: "BatonAgent", targets: ["BatonAgent"]),
+        .library(name: "BatonRing", targets: ["BatonRing"]),
+        .library(name: "BatonCodec", targets: ["BatonCodec"]),
+        .library(name: "BatonLog", targets: ["BatonLog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(name: "CBatonSys"),
+        .systemLibrary(
+            name: "CURing",
+            pkgConfig: "liburing",
+            providers: [.apt(["liburing-dev"])]
+        ),
+        .systemLibrary(
+            name: "CNuma",
+            pkgConfig: "numa",
+            providers: [.apt(["libnuma-dev"])]
+        ),
+        .target(
+            name: "BatonAgent",
+            dependencies: ["CBatonSys", "CNuma"]
+        ),
+        .target(
+            name: "BatonRing",
+            dependencies: ["CBatonSys"]
+        ),
+        .target(
+            name: "BatonCodec",
+            dependencies: ["CBatonSys"]
+        ),
+        .target(
+            name: "BatonLog",
+            dependencies: [
+                "CBatonSys", "CURing", "CNuma", "BatonAgent", "BatonRing", "BatonCodec",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "baton",
+            dependencies: [
+                "BatonAgent", "BatonRing", "BatonCodec", "BatonLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Test support: counts malloc/calloc/realloc calls process-wide.
+        .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
+        .testTarget(name: "BatonAgentTests", dependencies: ["BatonAgent", "CBatonSys"]),
+        .testTarget(name: "BatonRingTests", dependencies: ["BatonRing", "CBatonSys", "CMallocCounter"]),
+        .testTarget(name: "BatonCodecTests", dependencies: ["BatonCodec", "CBatonSys"]),
+        .testTarget(name: "BatonLogTests", dependencies: ["BatonLog", "BatonCodec", "BatonAgent"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
