@@ -6,6 +6,8 @@ import PackageDescription
 ///   BatonAgent                - agents, runners, idle strategies
 ///   BatonRing                 - SPSC/MPSC ring buffers and position counters over raw memory
 ///   BatonCodec                - flyweights, message header, log frame header, CRC32C
+///   BatonNet                  - sockets, epoll, batched UDP (sendmmsg/recvmmsg)
+///   BatonProtocol             - client and replication protocol flyweights
 ///   BatonLog                  - log buffer, segments, io_uring writer, reader, recovery
 ///   baton                     - the executable
 let package = Package(
@@ -17,6 +19,8 @@ let package = Package(
         .library(name: "BatonRing", targets: ["BatonRing"]),
         .library(name: "BatonCodec", targets: ["BatonCodec"]),
         .library(name: "BatonLog", targets: ["BatonLog"]),
+        .library(name: "BatonNet", targets: ["BatonNet"]),
+        .library(name: "BatonProtocol", targets: ["BatonProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,6 +52,14 @@ let package = Package(
             dependencies: ["CBatonSys"]
         ),
         .target(
+            name: "BatonNet",
+            dependencies: ["CBatonSys"]
+        ),
+        .target(
+            name: "BatonProtocol",
+            dependencies: ["BatonCodec"]
+        ),
+        .target(
             name: "BatonLog",
             dependencies: [
                 "CBatonSys", "CURing", "CNuma", "BatonAgent", "BatonRing", "BatonCodec",
@@ -69,6 +81,8 @@ let package = Package(
         .testTarget(name: "BatonRingTests", dependencies: ["BatonRing", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonCodecTests", dependencies: ["BatonCodec", "CBatonSys"]),
         .testTarget(name: "BatonLogTests", dependencies: ["BatonLog", "BatonCodec", "BatonAgent"]),
+        .testTarget(name: "BatonNetTests", dependencies: ["BatonNet", "CBatonSys"]),
+        .testTarget(name: "BatonProtocolTests", dependencies: ["BatonProtocol", "BatonCodec"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,53 @@
+# Baton: the two commands are `make run` and `make test`; both install what is
+# missing first. Everything else here is for developers.
+SHELL        := /bin/bash
+SWIFT        ?= swift
+APT_PACKAGES := liburing-dev libnuma-dev
+DATA         ?= $(CURDIR)/data
+LIMITS_DIR   ?= /tmp/baton-limits
+
+.PHONY: all deps build run test tsan bench bench-limits clean
+
+all: build
+
+# Install the system libraries Baton links (only those missing), check for Swift.
+deps:
+	@command -v $(SWIFT) >/dev/null || { echo "error: '$(SWIFT)' not found: Baton needs Swift 6.1 or newer on PATH" >&2; exit 1; }
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  sudo=""; [ "$$(id -u)" -ne 0 ] && sudo=sudo; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product baton
+
+# The main job. Until the broker lands this shows the command-line interface.
+run: build
+	.build/release/baton --version
+	.build/release/baton --help
+
+# The whole suite: every test in release mode, then the concurrency tests under
+# ThreadSanitizer.
+test: deps
+	$(SWIFT) test -c release
+	$(MAKE) --no-print-directory tsan
+
+# Rings and agents under ThreadSanitizer (fewer stress messages: TSan is ~10x slower).
+tsan: deps
+	BATON_STRESS_MESSAGES=200000 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan \
+	  --filter 'BatonRingTests|BatonAgentTests'
+
+# Micro-benchmarks (ordo-one/benchmark) in their own package.
+bench: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress
+
+# The machine's own ceilings for the same things, for the ratios in BENCHMARKS.md.
+bench-limits:
+	rm -rf $(LIMITS_DIR) && cp -r ../shared/limits $(LIMITS_DIR) && $(MAKE) -s -C $(LIMITS_DIR)
+	cd $(LIMITS_DIR) && ./spsc tput 64 && ./mpsc 2
+
+clean:
+	rm -rf .build .build-tsan Benchmarks/.build

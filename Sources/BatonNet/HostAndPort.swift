@@ -1,0 +1,38 @@
+/// An IPv4 host and TCP/UDP port as written on a command line (`127.0.0.1:7000`).
+public struct HostAndPort: Hashable, Sendable, CustomStringConvertible {
+    public let host: String
+    public let port: UInt16
+
+    public init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`; the error names what is wrong with the text.
+    public init(parsing text: String) throws(AddressError) {
+        guard let colon = text.lastIndex(of: ":") else { throw .missingPort(text) }
+        let host = String(text[..<colon])
+        guard !host.isEmpty else { throw .missingHost(text) }
+        guard let port = UInt16(text[text.index(after: colon)...]) else { throw .badPort(text) }
+        self.init(host: host, port: port)
+    }
+
+    public var description: String { "\(host):\(port)" }
+}
+
+/// Why an address could not be parsed or resolved.
+public enum AddressError: Error, Equatable, CustomStringConvertible {
+    case missingPort(String)
+    case missingHost(String)
+    case badPort(String)
+    case badHost(String)
+
+    public var description: String {
+        switch self {
+        case .missingPort(let text): return "address '\(text)' has no port: expected HOST:PORT"
+        case .missingHost(let text): return "address '\(text)' has no host: expected HOST:PORT"
+        case .badPort(let text): return "address '\(text)' has an invalid port: expected 0-65535"
+        case .badHost(let text): return "address '\(text)' is not an IPv4 address or 'localhost'"
+        }
+    }
+}
