@@ -32,9 +32,13 @@
 /// - `frameLength`: header + payload bytes, not counting alignment padding.
 ///   0 means "nothing written here yet" (preallocated segments read as zeros).
 /// - `checksum`: CRC32C over bytes `[8, frameLength)` of a data frame, or over
-///   `[8, 32)` of a padding frame (its body is not meaningful). Covering
-///   `position` means a frame copied to the wrong place, or a stale frame from
-///   an earlier use of the same bytes, fails the check.
+///   `[8, 32)` and then bytes `[0, 4)` (its `frameLength`) of a padding frame
+///   (its body is not meaningful). Covering `position` means a frame copied to
+///   the wrong place, or a stale frame from an earlier use of the same bytes,
+///   fails the check. A data frame's length is covered implicitly (it bounds
+///   the checksummed range); a padding frame's must be covered explicitly, or
+///   a flipped length bit would pass the check and send a reader to the wrong
+///   place — into the zeros of the padding body, read as the end of the log.
 /// - `type`: `data` (1) or `padding` (2). A padding frame fills the gap to a
 ///   boundary no frame may cross (the end of a log-buffer lap or of a segment);
 ///   its `frameLength` is the whole gap (a multiple of 32, at least 32).
@@ -62,7 +66,8 @@ public enum FrameDescriptor {
     public static let minimumFrameLength = 32
     /// The checksum of a frame covers its bytes from here on.
     public static let checksumStart = 8
-    /// A padding frame's checksum covers `[checksumStart, paddingChecksumEnd)`.
+    /// A padding frame's checksum covers `[checksumStart, paddingChecksumEnd)`,
+    /// then its 4 `frameLength` bytes.
     public static let paddingChecksumEnd = 32
     /// The current frame format version.
     public static let currentVersion: UInt8 = 1
@@ -82,7 +87,7 @@ public enum FrameDescriptor {
     }
 }
 
-/// The kind of a frame (`FrameDescriptor.typeOffset`).
+/// The kind of a frame (`FrameDescriptor.typeOffset`). A plain value: `Sendable`.
 public enum FrameType: UInt16, Sendable {
     /// A message: header + payload.
     case data = 1

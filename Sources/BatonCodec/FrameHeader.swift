@@ -7,6 +7,7 @@
 /// `FrameHeader.check(...)` first, which bounds-checks the frame against the
 /// bytes available and verifies the checksum.
 ///
+/// Invariant: holds only the address (no allocation, no ARC; `Flyweight`).
 /// Threading: none of its own; it is as safe as the memory it points at.
 @frozen
 public struct FrameHeader {
@@ -65,9 +66,13 @@ public struct FrameHeader {
 
     /// Writes a complete data frame header for a payload already in place
     /// (or to be copied to `payload` before `seal()`), leaving the checksum 0.
+    /// Traps if `payloadLength` is negative or the frame would exceed
+    /// `FrameDescriptor.maximumFrameLength` (a caller bug, never input).
     @inlinable
     public func writeDataHeader(payloadLength: Int, streamId: UInt32, position: Int64,
                                 producerId: UInt64, sequence: UInt64, timestampNanos: Int64, flags: UInt8 = 0) {
+        precondition(payloadLength >= 0 && payloadLength <= FrameDescriptor.maximumFrameLength &- FrameDescriptor.headerLength,
+                     "payload length \(payloadLength) out of range")
         self.frameLength = FrameDescriptor.headerLength &+ payloadLength
         self.checksum = 0
         self.version = FrameDescriptor.currentVersion
@@ -80,10 +85,13 @@ public struct FrameHeader {
         self.timestampNanos = timestampNanos
     }
 
-    /// Writes a padding frame of `length` bytes (a multiple of 32, at least 32) and seals it.
+    /// Writes a padding frame of `length` bytes (a multiple of 32, at least 32)
+    /// and seals it. Writes only the first 32 bytes (the smallest padding frame
+    /// ends there), all of them, so the bytes are the same on every replica.
     @inlinable
     public func writePadding(length: Int, position: Int64) {
-        precondition(length >= FrameDescriptor.minimumFrameLength && length % FrameDescriptor.alignment == 0,
+        precondition(length >= FrameDescriptor.minimumFrameLength && length % FrameDescriptor.alignment == 0
+                     && length <= Int(UInt32.max),
                      "padding length \(length) must be a positive multiple of \(FrameDescriptor.alignment)")
         self.frameLength = length
         self.checksum = 0
@@ -92,28 +100,59 @@ public struct FrameHeader {
         self.typeCode = FrameType.padding.rawValue
         self.streamId = 0
         self.position = position
+        self.producerId = 0
         seal()
     }
 
-    /// The checksum the frame's current bytes should carry.
+    /// The checksum the frame's current bytes should carry. For frames this
+    /// process writes: it trusts `frameLength` to lie within the memory, and
+    /// traps (rather than reading wild memory) when a data frame's length is
+    /// outside `[headerLength, maximumFrameLength]`. Untrusted bytes go through `check`.
     @inlinable
     public func computeChecksum() -> UInt32 {
-        let end = typeCode == FrameType.padding.rawValue ? FrameDescriptor.paddingChecksumEnd : frameLength
-        return CRC32C.update(0, UnsafeRawPointer(address) + FrameDescriptor.checksumStart, end &- FrameDescriptor.checksumStart)
+        let typeCode = self.typeCode
+        let frameLength = self.frameLength
+        precondition(typeCode == FrameType.padding.rawValue
+                     || (frameLength >= FrameDescriptor.headerLength && frameLength <= FrameDescriptor.maximumFrameLength),
+                     "frame length \(frameLength) out of range: cannot checksum")
+        return FrameHeader.coveredChecksum(UnsafeRawPointer(address), typeCode: typeCode, frameLength: frameLength)
     }
 
     /// Computes and stores the checksum. Call after the header and payload are complete.
     @inlinable
     public func seal() { checksum = computeChecksum() }
 
+    /// The checksum rule of `FrameDescriptor` in one place: data frames cover
+    /// `[checksumStart, frameLength)`; padding frames cover
+    /// `[checksumStart, paddingChecksumEnd)` and then the 4 `frameLength` bytes.
+    /// The caller has checked those bytes are there.
+    @inlinable @inline(__always)
+    static func coveredChecksum(_ address: UnsafeRawPointer, typeCode: UInt16, frameLength: Int) -> UInt32 {
+        let start = FrameDescriptor.checksumStart
+        if typeCode == FrameType.padding.rawValue {
+            let head = CRC32C.update(0, address + start, FrameDescriptor.paddingChecksumEnd &- start)
+            return CRC32C.update(head, address + FrameDescriptor.frameLengthOffset, 4)
+        }
+        return CRC32C.update(0, address + start, frameLength &- start)
+    }
+
     /// Validates the frame at `address` against `available` readable bytes and
     /// the position it is expected at. Never traps and never reads past
     /// `available`, whatever the bytes say.
+    ///
+    /// Checked in this order, the first failure returned: 4 bytes to read the
+    /// length (`truncated`), length 0 (`empty`), 32 bytes to read the header
+    /// fields (`truncated`), `version`, `type`, the length against the type's
+    /// rules and `maximumFrameLength` (`badLength`), the checksummed bytes are
+    /// there (`truncated`), the checksum, the position. A data frame is
+    /// `valid` only when all `frameLength` bytes are available; a padding
+    /// frame needs only its first 32 (its body is not meaningful), so the
+    /// caller must not assume the whole padding is readable.
     @inlinable
     public static func check(_ address: UnsafeRawPointer, available: Int, expectedPosition: Int64,
                              maximumFrameLength: Int = FrameDescriptor.maximumFrameLength) -> FrameCheck {
         if available < 4 { return .truncated(needed: 4, available: available) }
-        let length = Int(address.loadLittleEndian(fromByteOffset: 0, as: UInt32.self))
+        let length = Int(address.loadLittleEndian(fromByteOffset: FrameDescriptor.frameLengthOffset, as: UInt32.self))
         if length == 0 { return .empty }
         if available < FrameDescriptor.minimumFrameLength {
             return .truncated(needed: FrameDescriptor.minimumFrameLength, available: available)
@@ -134,46 +173,21 @@ public struct FrameHeader {
         }
         if checksumEnd > available { return .truncated(needed: checksumEnd, available: available) }
         let stored = address.loadLittleEndian(fromByteOffset: FrameDescriptor.checksumOffset, as: UInt32.self)
-        let actual = CRC32C.update(0, address + FrameDescriptor.checksumStart, checksumEnd &- FrameDescriptor.checksumStart)
+        let actual = coveredChecksum(address, typeCode: typeCode, frameLength: length)
         if stored != actual { return .badChecksum(stored: stored, computed: actual) }
         let position = address.loadLittleEndian(fromByteOffset: FrameDescriptor.positionOffset, as: Int64.self)
         if position != expectedPosition { return .wrongPosition(found: position, expected: expectedPosition) }
         return .valid(frameLength: length, type: typeCode == FrameType.data.rawValue ? .data : .padding)
     }
-}
 
-/// The verdict of `FrameHeader.check`: a valid frame, or exactly what is wrong.
-public enum FrameCheck: Equatable, Sendable, CustomStringConvertible {
-    /// A whole, valid frame of `frameLength` bytes (not counting alignment padding).
-    case valid(frameLength: Int, type: FrameType)
-    /// `frameLength` is 0: nothing has been written here (the end of the log).
-    case empty
-    /// Fewer bytes are available than the frame needs.
-    case truncated(needed: Int, available: Int)
-    /// `frameLength` is below the header or above the limit.
-    case badLength(Int)
-    /// The version byte is not one this build reads.
-    case unsupportedVersion(UInt8)
-    /// The type code is neither data nor padding.
-    case unknownType(UInt16)
-    /// The stored CRC32C does not match the bytes.
-    case badChecksum(stored: UInt32, computed: UInt32)
-    /// A valid-looking frame that claims another position (misplaced or stale).
-    case wrongPosition(found: Int64, expected: Int64)
-
-    public var isValid: Bool { if case .valid = self { return true } else { return false } }
-
-    public var description: String {
-        switch self {
-        case let .valid(length, type): return "valid \(type) frame of \(length) bytes"
-        case .empty: return "no frame (length 0)"
-        case let .truncated(needed, available): return "truncated frame: needs \(needed) bytes, \(available) available"
-        case let .badLength(length): return "invalid frame length \(length)"
-        case let .unsupportedVersion(version): return "unsupported frame version \(version) (this build reads \(FrameDescriptor.currentVersion))"
-        case let .unknownType(code): return "unknown frame type \(code)"
-        case let .badChecksum(stored, computed):
-            return "checksum mismatch: stored 0x\(String(stored, radix: 16)), computed 0x\(String(computed, radix: 16))"
-        case let .wrongPosition(found, expected): return "frame claims position \(found), expected \(expected)"
-        }
+    /// `check` over the bytes of `buffer` from its start.
+    @inlinable
+    public static func check(_ buffer: UnsafeRawBufferPointer, expectedPosition: Int64,
+                             maximumFrameLength: Int = FrameDescriptor.maximumFrameLength) -> FrameCheck {
+        guard let base = buffer.baseAddress else { return .truncated(needed: 4, available: 0) }
+        return check(base, available: buffer.count, expectedPosition: expectedPosition,
+                     maximumFrameLength: maximumFrameLength)
     }
 }
+
+extension FrameHeader: Flyweight {}

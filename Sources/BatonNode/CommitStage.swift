@@ -1,0 +1,103 @@
+import BatonAgent
+import BatonRing
+
+/// Where a node's commit position comes from. Single node: the local durable
+/// position. Chain replication supplies the minimum durable position over the
+/// chain (a later stage); generic so the commit stage specializes for each.
+public protocol CommitSource {
+    /// The highest position that is committed now (acquire loads).
+    func committedPosition() -> Int64
+}
+
+/// A single node: committed means durable under the local durability policy.
+public struct LocalDurableCommitSource: CommitSource {
+    public let durable: PositionCounter
+    public init(durable: PositionCounter) { self.durable = durable }
+    @inlinable public func committedPosition() -> Int64 { durable.getAcquire() }
+}
+
+/// The commit stage: advances `commitPosition` from its source and turns ack
+/// requests whose frames are now committed into PublishAcks for the client
+/// I/O agent, coalescing consecutive requests of one producer in one session
+/// into a single cumulative ack.
+///
+/// Ack requests arrive in log order (the order stage appends sequentially),
+/// so the stage stops at the first request that is not yet committed.
+///
+/// Threading: an `Agent` on its runner's thread; the single writer of
+/// `commitPosition` and the only consumer of the ack-request ring.
+public final class CommitStage<Source: CommitSource>: Agent {
+    public let roleName = "commit"
+    private let source: Source
+    private let ackRequests: OneToOneRingBuffer
+    private let egress: ManyToOneRingBuffer
+    private let commitPosition: PositionCounter
+    private let batchLimit: Int
+    private var pending = PendingAck()
+
+    private struct PendingAck {
+        var valid = false
+        var sessionId: UInt64 = 0
+        var producerId: UInt64 = 0
+        var sequence: UInt64 = 0
+        var framePosition: Int64 = 0
+        var endPosition: Int64 = 0
+    }
+
+    public init(source: Source, ackRequests: OneToOneRingBuffer, egress: ManyToOneRingBuffer,
+                commitPosition: PositionCounter, batchLimit: Int = 256) {
+        self.source = source
+        self.ackRequests = ackRequests
+        self.egress = egress
+        self.commitPosition = commitPosition
+        self.batchLimit = batchLimit
+    }
+
+    public func onStart() throws {
+        commitPosition.setRelease(max(commitPosition.getPlain(), source.committedPosition()))
+    }
+
+    public func doWork() throws -> Int {
+        var work = 0
+        let committed = source.committedPosition()
+        if committed > commitPosition.getPlain() {
+            commitPosition.setRelease(committed)
+            work += 1
+        }
+        // A pending ack not yet handed on (egress full last time) goes first.
+        if pending.valid && !flushPending() { return work }
+        let taken = ackRequests.controlledRead(limit: batchLimit) { _, payload, _ in
+            let request = AckRecord(payload)
+            if request.endPosition > committed { return .abort }
+            if pending.valid && (pending.sessionId != request.sessionId || pending.producerId != request.producerId) {
+                if !flushPending() { return .abort }
+            }
+            pending.valid = true
+            pending.sessionId = request.sessionId
+            pending.producerId = request.producerId
+            // Same session and producer: a later request supersedes (acks are cumulative).
+            pending.sequence = request.sequence
+            pending.framePosition = request.framePosition
+            pending.endPosition = request.endPosition
+            return .continue
+        }
+        if pending.valid { _ = flushPending() }
+        return work + taken
+    }
+
+    /// Hands the pending ack to the client I/O agent; false when the egress ring is full.
+    private func flushPending() -> Bool {
+        guard let index = try? egress.tryClaim(typeId: PipelineRecordType.publishAck, length: AckRecord.length) else {
+            return false
+        }
+        let ack = AckRecord(egress.payloadPointer(at: index))
+        ack.sessionId = pending.sessionId
+        ack.producerId = pending.producerId
+        ack.sequence = pending.sequence
+        ack.framePosition = pending.framePosition
+        ack.endPosition = pending.endPosition
+        egress.commit(index: index)
+        pending.valid = false
+        return true
+    }
+}

@@ -1,0 +1,128 @@
+import BatonAgent
+import BatonCodec
+import BatonLog
+import BatonNet
+import BatonRing
+import Logging
+
+/// A single Baton node: the client I/O agent and the order, log, commit and
+/// execute stages, connected by rings and position counters, over one durable
+/// log. (The transmit stage joins with replication; a single node has no
+/// successor, so commit equals durable.)
+///
+/// ```
+///  sockets ─► client I/O ─(ingress MPSC)─► order ─► log buffer ─► log writer ─► segments
+///     ▲          ▲  │                        │                      │ durable
+///     │          │  └─(hand-off SPSC)─► execute ◄── commit position ◄┤
+///     │          └────(egress MPSC: acks)──── commit ◄─(ack SPSC)───┘
+///     └──────────────── Deliver ◄── execute
+/// ```
+///
+/// Threading: build and `start()` on one thread; `stop()` from any thread but
+/// the agents' own. In `shared` mode one thread runs every agent; in
+/// `dedicated` mode each agent has a thread, pinned to `configuration.cpus[i]`
+/// when given.
+public final class Node {
+    public let configuration: NodeConfiguration
+    public let log: DurableLog
+    public let counters: NodeCounters
+    /// Where clients connect (the real port when the configuration asked for port 0).
+    public let clientAddress: IPv4SocketAddress
+    private let logger: Logger
+    private var stopRunners: [() -> Void] = []
+    private var pendingStart: [() throws -> Void] = []
+    private var started = false
+
+    /// Opens (recovers) the log and builds the pipeline; nothing runs until `start()`.
+    public init(configuration: NodeConfiguration, logger: Logger = Logger(label: "baton.node")) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.logger = logger
+        log = try DurableLog.open(configuration.log, logger: logger)
+        let file = try CountersFile(creatingAt: configuration.log.directory + "/counters.dat", capacity: 64)
+        counters = NodeCounters(file: file, log: log)
+
+        let ingress = ManyToOneRingBuffer(capacity: configuration.ingressRingBytes)
+        let ackRequests = OneToOneRingBuffer(capacity: configuration.ackRingBytes)
+        let egress = ManyToOneRingBuffer(capacity: configuration.ackRingBytes)
+        let handoff = OneToOneRingBuffer(capacity: 1 << 20)
+        let clock = SystemClock()
+
+        let producers = try Node.rebuildProducers(from: log, maximumProducers: configuration.maximumProducers, logger: logger)
+        counters.commitPosition.setRelease(log.durablePosition)
+        counters.executePosition.setRelease(log.durablePosition)
+
+        let clientIO = try ClientSessionsAgent(configuration: configuration, ingress: ingress, egress: egress, handoff: handoff,
+                                               counters: counters, commitPosition: counters.commitPosition, clock: clock,
+                                               logger: logger)
+        clientAddress = clientIO.boundAddress
+        let order = OrderStage(ingress: ingress, ackRequests: ackRequests, egress: egress, appender: log.appender,
+                               producers: producers, counters: counters, clock: clock,
+                               maximumPayloadLength: configuration.maximumPayloadLength)
+        let writer = try log.makeWriter()
+        let commit = CommitStage(source: LocalDurableCommitSource(durable: log.counters.durable), ackRequests: ackRequests,
+                                 egress: egress, commitPosition: counters.commitPosition)
+        let execute = try ExecuteStage(configuration: configuration, handoff: handoff, log: log,
+                                       commitPosition: counters.commitPosition, counters: counters, clock: clock, logger: logger)
+        let agentErrors = counters.agentErrors
+        let errorLogger = logger
+        let onError: @Sendable (any Error) -> Void = { error in
+            agentErrors.getAndAddAtomic(1)
+            errorLogger.error("agent error: \(error)")
+        }
+        switch configuration.threading {
+        case .shared:
+            let composite = CompositeAgent(clientIO, order, writer, commit, execute)
+            addRunner(composite, cpu: configuration.cpus.first, onError: onError)
+        case .dedicated:
+            addRunner(clientIO, cpu: configuration.cpus.element(at: 0), onError: onError)
+            addRunner(order, cpu: configuration.cpus.element(at: 1), onError: onError)
+            addRunner(writer, cpu: configuration.cpus.element(at: 2), onError: onError)
+            addRunner(commit, cpu: configuration.cpus.element(at: 3), onError: onError)
+            addRunner(execute, cpu: configuration.cpus.element(at: 4), onError: onError)
+        }
+        logger.info("node \(configuration.nodeId) ready: clients at \(clientAddress), log \(configuration.log.directory) from \(log.startPosition) to \(log.appendedPosition), durability \(configuration.log.durability), threading \(configuration.threading), idle \(configuration.idleStrategy)")
+    }
+
+    private func addRunner<A: Agent>(_ agent: sending A, cpu: Int?, onError: @escaping @Sendable (any Error) -> Void) {
+        let runner = AgentRunner(agent: agent, idleStrategy: ConfiguredIdleStrategy(configuration.idleStrategy),
+                                 options: AgentRunnerOptions(cpu: cpu), errorHandler: onError)
+        pendingStart.append { try runner.start() }
+        stopRunners.append { runner.stop() }
+    }
+
+    /// Starts every agent's thread.
+    public func start() throws {
+        precondition(!started, "a node starts once")
+        started = true
+        for start in pendingStart { try start() }
+        pendingStart.removeAll()
+    }
+
+    /// Stops every agent (in pipeline order: no new input first) and joins their threads.
+    public func stop() {
+        for stop in stopRunners { stop() }
+        stopRunners.removeAll()
+    }
+
+    deinit { stop() }
+
+    /// Rebuilds the order stage's producer table from the whole log, so a
+    /// publisher that resends after the node restarted is still recognised.
+    static func rebuildProducers(from log: DurableLog, maximumProducers: Int, logger: Logger) throws -> ProducerTable {
+        let table = ProducerTable(maximumProducers: maximumProducers)
+        let reader = log.makeReader()
+        var frames = 0
+        try reader.forEachFrame(from: log.startPosition, upTo: log.appendedPosition) { frame in
+            table.record(producerId: frame.producerId, sequence: frame.sequence, framePosition: frame.position,
+                         endPosition: frame.position + Int64(frame.alignedLength))
+            frames += 1
+        }
+        if frames > 0 { logger.info("rebuilt de-duplication state of \(table.count) producers from \(frames) frames") }
+        return table
+    }
+}
+
+extension Array {
+    func element(at index: Int) -> Element? { index < count ? self[index] : nil }
+}

@@ -1,0 +1,176 @@
+import BatonAgent
+import BatonCodec
+import BatonLog
+import BatonProtocol
+import BatonRing
+
+/// The order stage (head / single node): takes validated Publish batches from
+/// the ingress ring, drops messages already logged for their producer
+/// (idempotent resend), gives each new message a position and timestamp by
+/// appending its frame to the log buffer, and asks the commit stage to ack
+/// the batch once it is committed.
+///
+/// Back-pressure: a batch is taken from the ingress ring only when the log
+/// buffer has room for all of it and the ack ring has room for its request;
+/// otherwise it stays on the ring (and the client I/O agent stops reading from
+/// sockets once the ring fills). Nothing is queued without bound.
+///
+/// Threading: an `Agent`; every method runs on its runner's thread. It is the
+/// single writer of the log appender, of `orderPosition` and of the producer table.
+public final class OrderStage<Clock: LogClock>: Agent {
+    public let roleName = "order"
+    private let ingress: ManyToOneRingBuffer
+    private let ackRequests: OneToOneRingBuffer
+    private let egress: ManyToOneRingBuffer
+    private let appender: LogAppender
+    private let producers: ProducerTable
+    private let counters: NodeCounters
+    private let clock: Clock
+    private let maximumFrameBytes: Int
+    private let batchLimit: Int
+    private var stalled = false
+
+    public init(ingress: ManyToOneRingBuffer, ackRequests: OneToOneRingBuffer, egress: ManyToOneRingBuffer,
+                appender: LogAppender, producers: ProducerTable, counters: NodeCounters, clock: Clock,
+                maximumPayloadLength: Int, batchLimit: Int = 64) {
+        self.ingress = ingress
+        self.ackRequests = ackRequests
+        self.egress = egress
+        self.appender = appender
+        self.producers = producers
+        self.counters = counters
+        self.clock = clock
+        self.maximumFrameBytes = FrameDescriptor.alignedFrameLength(payloadLength: maximumPayloadLength)
+        self.batchLimit = batchLimit
+    }
+
+    public func onStart() throws {
+        counters.orderPosition.setRelease(appender.position)
+    }
+
+    public func doWork() throws -> Int {
+        let taken = ingress.controlledRead(limit: batchLimit) { typeId, payload, length in
+            precondition(typeId == PipelineRecordType.publish, "unexpected record type \(typeId) on the ingress ring")
+            return self.order(IngressPublishRecord(payload, length: length))
+        }
+        if taken > 0 { counters.orderPosition.setRelease(appender.position) }
+        return taken
+    }
+
+    /// Orders one batch, or leaves it on the ring (`.abort`) when the log or the ack ring is full.
+    private func order(_ record: IngressPublishRecord) -> ControlledReadAction {
+        let block = record.block
+        let producerId = block.producerId
+        let firstSequence = block.firstSequence
+        let count = UInt64(block.count)
+        let lastSequence = firstSequence &+ count &- 1
+        var skip: UInt64 = 0
+        if let known = producers.entry(for: producerId) {
+            if lastSequence <= known.lastSequence {
+                // Entirely a resend: ack what is logged (it may not be committed yet).
+                guard requestAck(record.sessionId, producerId, known) else { return stall() }
+                counters.duplicatesDropped.addRelease(Int64(count))
+                stalled = false
+                return .continue
+            }
+            if firstSequence > known.lastSequence &+ 1 {
+                let text = "publish from producer \(producerId) starts at sequence \(firstSequence) but the last logged is \(known.lastSequence): \(firstSequence - known.lastSequence - 1) missing"
+                guard refuse(record.sessionId, producerId, .sequenceGap, text) else { return stall() }
+                counters.sequenceGaps.addRelease(1)
+                stalled = false
+                return .continue
+            }
+            skip = known.lastSequence &+ 1 &- firstSequence
+        } else if producers.count >= producers.capacity {
+            let text = "the node already tracks its maximum of \(producers.capacity) producers"
+            guard refuse(record.sessionId, producerId, .backPressure, text) else { return stall() }
+            return .continue
+        }
+        // Room for every frame of the batch, plus the worst-case padding of one boundary crossing each.
+        let frameBytes = PublishBatchBytes.frameBytes(of: record.payloads, count: Int(count))
+        let crossings = frameBytes / appender.boundaryBytes &+ 1
+        guard appender.hasRoom(forBytes: frameBytes &+ crossings &* maximumFrameBytes),
+              ackRequests.freeBytes >= 2 * (AckRecord.length + 64) else { return stall() }
+        let streamId = block.streamId
+        let timestamp = clock.wallNanos()
+        var index: UInt64 = 0
+        var framePosition: Int64 = -1
+        var appendedCount = 0
+        var appendedBytes = 0
+        PublishBatchBytes.forEachPayload(record.payloads, count: Int(count)) { payload in
+            defer { index &+= 1 }
+            if index < skip { return }
+            let result = appender.tryAppend(payload: payload, streamId: streamId, producerId: producerId,
+                                            sequence: firstSequence &+ index, timestampNanos: timestamp)
+            guard case .appended(let position) = result else {
+                preconditionFailure("log append failed after the room check: \(result)")
+            }
+            framePosition = position
+            appendedCount &+= 1
+            appendedBytes &+= payload.count
+        }
+        let entry = ProducerTable.Entry(lastSequence: lastSequence, endPosition: appender.position, framePosition: framePosition)
+        let recorded = producers.record(producerId: producerId, sequence: lastSequence,
+                                        framePosition: framePosition, endPosition: appender.position)
+        assert(recorded, "producer table refused a producer after the capacity check")
+        let requested = requestAck(record.sessionId, producerId, entry)
+        assert(requested, "ack ring refused a request after the room check")
+        counters.messagesIn.addRelease(Int64(appendedCount))
+        counters.bytesIn.addRelease(Int64(appendedBytes))
+        if skip > 0 { counters.duplicatesDropped.addRelease(Int64(skip)) }
+        stalled = false
+        return .continue
+    }
+
+    private func stall() -> ControlledReadAction {
+        if !stalled {
+            stalled = true
+            counters.logBackPressure.addRelease(1)
+        }
+        return .abort
+    }
+
+    private func requestAck(_ sessionId: UInt64, _ producerId: UInt64, _ entry: ProducerTable.Entry) -> Bool {
+        guard let index = try? ackRequests.tryClaim(typeId: PipelineRecordType.ackRequest, length: AckRecord.length) else {
+            return false
+        }
+        let ack = AckRecord(ackRequests.payloadPointer(at: index))
+        ack.sessionId = sessionId
+        ack.producerId = producerId
+        ack.sequence = entry.lastSequence
+        ack.framePosition = entry.framePosition
+        ack.endPosition = entry.endPosition
+        ackRequests.commit(index: index)
+        return true
+    }
+
+    private func refuse(_ sessionId: UInt64, _ producerId: UInt64, _ code: ClientErrorCode, _ text: String) -> Bool {
+        let bytes = RefusalRecord.encodedText(text)
+        let length = RefusalRecord.length(textBytes: bytes.count)
+        guard let index = try? egress.tryClaim(typeId: PipelineRecordType.publishRefused, length: length) else { return false }
+        RefusalRecord(egress.payloadPointer(at: index)).write(sessionId: sessionId, producerId: producerId, code: code, text: bytes)
+        egress.commit(index: index)
+        return true
+    }
+}
+
+/// Walks the payloads of an ingress Publish record (validated on ingress).
+enum PublishBatchBytes {
+    @inline(__always)
+    static func forEachPayload(_ payloads: UnsafeRawBufferPointer, count: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+        guard let base = payloads.baseAddress else { return }
+        var offset = 0
+        for _ in 0..<count {
+            let length = Int(base.loadLittleEndian(fromByteOffset: offset, as: UInt32.self))
+            body(UnsafeRawBufferPointer(start: base + (offset &+ 4), count: length))
+            offset &+= 4 &+ length
+        }
+    }
+
+    @inline(__always)
+    static func frameBytes(of payloads: UnsafeRawBufferPointer, count: Int) -> Int {
+        var total = 0
+        forEachPayload(payloads, count: count) { total &+= FrameDescriptor.alignedFrameLength(payloadLength: $0.count) }
+        return total
+    }
+}

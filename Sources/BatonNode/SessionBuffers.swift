@@ -1,0 +1,136 @@
+import BatonCodec
+import BatonNet
+import BatonProtocol
+
+/// The socket and byte buffers of one client session, shared by the client
+/// I/O agent (publisher sessions) and the execute stage (subscriber sessions).
+///
+/// The receive buffer starts small and grows, once, up to the largest message
+/// the node accepts; the send buffer has a fixed size. So a session's memory
+/// is bounded by `maximumMessageLength + sendCapacity` whatever the client
+/// does (a client that connects and sends nothing costs the initial sizes and
+/// is timed out).
+///
+/// Threading: owned by exactly one agent's thread at a time (ownership moves
+/// from client I/O to execute through the hand-off ring, never back).
+final class SessionBuffers {
+    static let initialReceiveCapacity = 16 << 10
+
+    var connection: TCPConnection
+    private(set) var receive: UnsafeMutableRawBufferPointer
+    var receiveStart = 0
+    var receiveEnd = 0
+    let send: UnsafeMutableRawBufferPointer
+    var sendStart = 0
+    var sendEnd = 0
+    let maximumReceiveCapacity: Int
+
+    init(connection: TCPConnection, sendCapacity: Int, maximumReceiveCapacity: Int) {
+        self.connection = connection
+        self.maximumReceiveCapacity = maximumReceiveCapacity
+        receive = .allocate(byteCount: min(SessionBuffers.initialReceiveCapacity, maximumReceiveCapacity), alignment: 8)
+        send = .allocate(byteCount: sendCapacity, alignment: 8)
+    }
+
+    deinit {
+        receive.deallocate()
+        send.deallocate()
+    }
+
+    /// Bytes received and not yet handled.
+    var received: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(receive)[receiveStart..<receiveEnd])
+    }
+
+    /// Reads what the socket has, as much as fits. Returns the I/O result.
+    func readAvailable() -> IOResult {
+        if receiveEnd == receive.count { compact() }
+        if receiveEnd == receive.count { return .transferred(0) }
+        let result = connection.read(into: UnsafeMutableRawBufferPointer(rebasing: receive[receiveEnd...]))
+        if case .transferred(let count) = result { receiveEnd &+= count }
+        return result
+    }
+
+    /// Makes room for a message of `needed` bytes (prefix included): moves
+    /// unhandled bytes to the front and grows the buffer up to its maximum.
+    func ensureRoom(for needed: Int) {
+        precondition(needed <= maximumReceiveCapacity, "message of \(needed) bytes passed the scanner's limit")
+        if needed > receive.count {
+            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: maximumReceiveCapacity, alignment: 8)
+            let count = receiveEnd &- receiveStart
+            if count > 0 { bigger.baseAddress!.copyMemory(from: receive.baseAddress! + receiveStart, byteCount: count) }
+            receive.deallocate()
+            receive = bigger
+            receiveStart = 0
+            receiveEnd = count
+        } else if receiveStart &+ needed > receive.count {
+            compact()
+        }
+    }
+
+    /// Appends bytes received elsewhere (a hand-off) after those not yet handled.
+    func appendReceived(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        ensureRoom(for: receiveEnd &- receiveStart &+ bytes.count)
+        if receiveEnd &+ bytes.count > receive.count { compact() }
+        (receive.baseAddress! + receiveEnd).copyMemory(from: source, byteCount: bytes.count)
+        receiveEnd &+= bytes.count
+    }
+
+    func compact() {
+        let count = receiveEnd &- receiveStart
+        if receiveStart > 0 && count > 0 {
+            receive.baseAddress!.copyMemory(from: receive.baseAddress! + receiveStart, byteCount: count)
+        }
+        receiveStart = 0
+        receiveEnd = count
+    }
+
+    /// Space left at the end of the send buffer (compacting first if that helps).
+    func sendSpace(atLeast bytes: Int) -> Bool {
+        if send.count &- sendEnd >= bytes { return true }
+        if sendStart > 0 {
+            let count = sendEnd &- sendStart
+            if count > 0 { send.baseAddress!.copyMemory(from: send.baseAddress! + sendStart, byteCount: count) }
+            sendStart = 0
+            sendEnd = count
+        }
+        return send.count &- sendEnd >= bytes
+    }
+
+    /// A writer over the free end of the send buffer; call `commitSend(_:)` with what it wrote.
+    func sendWriter() -> ByteWriter {
+        ByteWriter(UnsafeMutableRawBufferPointer(rebasing: send[sendEnd...]))
+    }
+
+    func commitSend(_ writer: ByteWriter) { sendEnd &+= writer.offset }
+
+    var hasPendingSend: Bool { sendEnd > sendStart }
+
+    /// Writes queued bytes. Returns `.transferred` (possibly partial), `.wouldBlock`, or a closing result.
+    func flushSend() -> IOResult {
+        guard sendEnd > sendStart else { return .transferred(0) }
+        let result = connection.write(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(send)[sendStart..<sendEnd]))
+        if case .transferred(let count) = result {
+            sendStart &+= count
+            if sendStart == sendEnd {
+                sendStart = 0
+                sendEnd = 0
+            }
+        }
+        return result
+    }
+
+    /// Queues an Error message; false when it does not fit (the caller then closes at once).
+    func queueError(_ code: ClientErrorCode, relatedId: UInt64 = 0, text: String) -> Bool {
+        guard sendSpace(atLeast: 64 + text.utf8.count) else { return false }
+        var writer = sendWriter()
+        do {
+            try ClientMessageWriter.writeError(into: &writer, code: code, relatedId: relatedId, text: text)
+        } catch {
+            return false
+        }
+        commitSend(writer)
+        return true
+    }
+}
