@@ -24,10 +24,10 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product baton
 
-# The main job. Until the broker lands this shows the command-line interface.
+# The main job: a node on 127.0.0.1:7400 with its data under ./data (Ctrl-C stops it cleanly).
 run: build
-	.build/release/baton --version
-	.build/release/baton --help
+	mkdir -p $(DATA)
+	.build/release/baton serve --data $(DATA)/node-0 --listen 127.0.0.1:7400
 
 # The whole suite: every test in release mode, then the concurrency tests under
 # ThreadSanitizer.

@@ -13,8 +13,9 @@
 ///
 /// Threading: an agent is confined to the thread of the runner that drives it;
 /// no method is called concurrently with another. Agents are classes so their
-/// state has one stable address.
-public protocol Agent: AnyObject {
+/// state has one stable address. The metatype is `Sendable` (no
+/// actor-isolated conformances): runners name `A` on the agent's thread.
+public protocol Agent: AnyObject, SendableMetatype {
     /// A short name for the agent's role (`order`, `log`, ...). Used as the OS
     /// thread name (first 15 bytes) and in logs.
     var roleName: String { get }
@@ -32,7 +33,8 @@ extension Agent {
 }
 
 /// Thrown from `doWork()` to stop the agent's runner in an orderly way
-/// (the runner then calls `onClose()` and its thread ends).
+/// (the runner then calls `onClose()` and its thread ends). Not counted or
+/// reported as an error. Threading: an immutable value; use it from any thread.
 public struct AgentTermination: Error, CustomStringConvertible {
     public let reason: String
     public init(_ reason: String) { self.reason = reason }

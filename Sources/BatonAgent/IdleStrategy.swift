@@ -3,8 +3,9 @@
 ///
 /// Strategies are value types owned by exactly one runner (one thread); the
 /// runner is generic over its strategy so `idle(workCount:)` is statically
-/// dispatched and inlined.
-public protocol IdleStrategy {
+/// dispatched and inlined. The metatype is `Sendable` so a runner can name
+/// `I` on the agent's thread.
+public protocol IdleStrategy: SendableMetatype {
     /// A short name for logs and `baton stat` (`busy-spin`, `backoff`, ...).
     var name: String { get }
     /// Called after every duty cycle with the work it did: a positive count

@@ -3,6 +3,16 @@
 #include <stddef.h>
 #include <errno.h>
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define BATON_MALLOC_COUNTER_DISABLED 1
+#endif
+#endif
+
+#ifndef BATON_MALLOC_COUNTER_DISABLED
+/* Sanitizers interpose malloc themselves (and call it before they are ready):
+ * under them the counter is off, baton_malloc_counter_active() returns 0 and
+ * allocation tests skip. */
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
@@ -31,6 +41,13 @@ int posix_memalign(void **out, size_t a, size_t n) {
     *out = p;
     return 0;
 }
+
+#endif
+
+#ifdef BATON_MALLOC_COUNTER_DISABLED
+static uint64_t thread_count;
+static uint64_t process_count;
+#endif
 
 uint64_t baton_malloc_count_thread(void) { return thread_count; }
 uint64_t baton_malloc_count_process(void) { return __atomic_load_n(&process_count, __ATOMIC_RELAXED); }
