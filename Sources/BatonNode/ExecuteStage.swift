@@ -34,6 +34,7 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
     private var freeSlots: [Int] = []
     private let stagingBytes: Int
     private var lastHousekeepingNanos: Int64 = 0
+    private var nextUse: UInt64 = 0
 
     public init(configuration: NodeConfiguration, handoff: OneToOneRingBuffer, log: DurableLog,
                 commitPosition: PositionCounter, counters: NodeCounters, clock: Clock, logger: Logger) throws {
@@ -58,7 +59,7 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
             let slot = Int(event.token & 0xFFFF_FFFF)
             guard slot < sessions.count else { continue }
             let session = sessions[slot]
-            guard session.active, session.sessionId == event.token else { continue }
+            guard session.active, session.token == event.token else { continue }
             if event.events.contains(.writable) { continueWriting(session) }
             if session.active && (event.events.contains(.readable) || event.events.contains(.hangUp) || event.events.contains(.error)) {
                 work += receive(session)
@@ -106,6 +107,8 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
                 sessions.append(session)
             }
             session.sessionId = record.sessionId
+            nextUse &+= 1
+            session.token = nextUse << 32 | UInt64(session.slot)
             session.active = true
             session.closing = false
             session.buffers = SessionBuffers(connection: connection, sendCapacity: 16 << 10, maximumReceiveCapacity: 64 << 10)
@@ -125,7 +128,7 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
                 buffers.appendReceived(pending)
             }
             do {
-                try epoll.add(connection.descriptor, interest: [.readable, .readHangUp], token: session.sessionId)
+                try epoll.add(connection.descriptor, interest: [.readable, .readHangUp], token: session.token)
             } catch {
                 close(session, reason: "cannot watch socket: \(error)")
                 return
@@ -396,7 +399,7 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
         guard session.writeInterest != wanted, let buffers = session.buffers else { return }
         session.writeInterest = wanted
         let interest: EPollEvents = wanted ? [.readable, .readHangUp, .writable] : [.readable, .readHangUp]
-        try? epoll.modify(buffers.connection.descriptor, interest: interest, token: session.sessionId)
+        try? epoll.modify(buffers.connection.descriptor, interest: interest, token: session.token)
     }
 
     private func queueError(_ session: SubscriberSession, _ code: ClientErrorCode, relatedId: UInt64 = 0, _ text: String) {

@@ -22,6 +22,8 @@ struct Subscription {
 final class SubscriberSession {
     let slot: Int
     var sessionId: UInt64 = 0
+    /// The epoll token: this stage's slot in the low 32 bits, a use count above.
+    var token: UInt64 = 0
     var active = false
     var closing = false
     var buffers: SessionBuffers?

@@ -91,6 +91,7 @@ struct ServeCommand: ParsableCommand {
         log.durability = policy
         log.segmentBytes = segmentSize.bytes
         log.bufferBytes = bufferSize.bytes
+        log.maxInFlightBytes = min(log.maxInFlightBytes, bufferSize.bytes / 2)
         var configuration = NodeConfiguration(listen: address, log: log)
         guard let mode = ThreadingMode(rawValue: threading) else {
             throw ValidationError("--threading '\(threading)': expected one of \(ThreadingMode.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -26,6 +26,7 @@ final class NodeHarness {
         var log = LogConfiguration(directory: self.directory)
         log.segmentBytes = 16 << 20
         log.bufferBytes = 8 << 20
+        log.maxInFlightBytes = 4 << 20
         log.durability = durability
         var configuration = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0), log: log)
         configuration.threading = threading
@@ -75,7 +76,7 @@ final class RawClient {
 
     init(port: UInt16, timeoutMillis: Int32 = 5_000) throws {
         connection = try TCPConnection.connect(to: IPv4SocketAddress(HostAndPort(host: "127.0.0.1", port: port)),
-                                               timeoutMillis: timeoutMillis, mode: .blocking(ioTimeoutMillis: timeoutMillis))
+                                               timeoutMillis: timeoutMillis, mode: .blocking(timeoutMillis: timeoutMillis))
     }
 
     deinit { connection.close() }
