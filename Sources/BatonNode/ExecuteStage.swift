@@ -33,6 +33,7 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
     private var sessions: [SubscriberSession] = []
     private var freeSlots: [Int] = []
     private let stagingBytes: Int
+    private let largestFrameBytes: Int
     private var lastHousekeepingNanos: Int64 = 0
     private var nextUse: UInt64 = 0
 
@@ -47,8 +48,8 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
         self.clock = clock
         self.logger = logger
         self.epoll = try EPoll(eventCapacity: 256)
-        self.stagingBytes = ClientMessageWriter.deliverHeaderLength
-            + max(configuration.deliverBatchBytes, 2 * FrameDescriptor.aligned(configuration.log.maximumFrameLength))
+        self.largestFrameBytes = FrameDescriptor.alignedFrameLength(payloadLength: configuration.maximumPayloadLength)
+        self.stagingBytes = ClientMessageWriter.deliverHeaderLength + max(configuration.deliverBatchBytes, largestFrameBytes)
     }
 
     public func doWork() throws -> Int {
@@ -292,8 +293,11 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
     private func stage(_ session: SubscriberSession, _ index: Int, committed: Int64) -> Int {
         var subscription = session.subscriptions[index]
         let headerLength = ClientMessageWriter.deliverHeaderLength
-        var room = session.staging.count - headerLength
-        if !subscription.unlimitedCredit { room = min(room, max(Int(subscription.credit), FrameDescriptor.aligned(configuration.log.maximumFrameLength))) }
+        // A Deliver never exceeds the message length clients were told, nor the batch size;
+        // it always has room for the largest frame a publisher can make.
+        var room = min(session.staging.count - headerLength, configuration.deliverBatchBytes)
+        if !subscription.unlimitedCredit { room = min(room, Int(subscription.credit)) }
+        room = max(room, largestFrameBytes)
         let frames = UnsafeMutableRawBufferPointer(rebasing: session.staging[headerLength..<(headerLength + room)])
         let result: LogReadResult
         do {

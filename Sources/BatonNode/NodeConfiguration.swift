@@ -78,6 +78,11 @@ public struct NodeConfiguration: Sendable {
             throw .configuration(key: "maximumMessageLength",
                                  reason: "\(maximumMessageLength) must be 64 to \(ingressRingBytes / 8 - 64) (an eighth of the ingress ring)")
         }
+        let largestDeliver = 32 + max(deliverBatchBytes, ((maximumPayloadLength + 48 + 31) / 32) * 32)
+        if largestDeliver > maximumMessageLength {
+            throw .configuration(key: "deliverBatchBytes",
+                                 reason: "a Deliver of \(largestDeliver) bytes would exceed maximumMessageLength \(maximumMessageLength)")
+        }
         if maximumBatchCount < 1 || maximumBatchCount > 1 << 20 {
             throw .configuration(key: "maximumBatchCount", reason: "\(maximumBatchCount) must be 1 to 1048576")
         }

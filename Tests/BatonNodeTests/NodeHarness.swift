@@ -16,13 +16,7 @@ final class NodeHarness {
 
     init(threading: ThreadingMode = .shared, durability: DurabilityPolicy = .batch,
          directory: String? = nil, tweak: (inout NodeConfiguration) -> Void = { _ in }) throws {
-        if let directory {
-            self.directory = directory
-        } else {
-            var template = Array("/tmp/baton-node-test-XXXXXX".utf8CString)
-            guard let made = mkdtemp(&template) else { throw NodeError.startup("mkdtemp failed") }
-            self.directory = String(cString: made)
-        }
+        self.directory = try directory ?? NodeHarness.temporaryDirectory()
         var log = LogConfiguration(directory: self.directory)
         log.segmentBytes = 16 << 20
         log.bufferBytes = 8 << 20
@@ -34,6 +28,12 @@ final class NodeHarness {
         tweak(&configuration)
         self.configuration = configuration
         try start()
+    }
+
+    static func temporaryDirectory() throws -> String {
+        var template = Array("/tmp/baton-node-test-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw NodeError.startup("mkdtemp failed") }
+        return String(cString: made)
     }
 
     func start() throws {

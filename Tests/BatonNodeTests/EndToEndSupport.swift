@@ -1,0 +1,91 @@
+import BatonClient
+import BatonNet
+import Foundation
+import XCTest
+
+/// Helpers shared by the end-to-end tests: publish generated messages until
+/// acknowledged, and read them back checking order and content.
+enum EndToEnd {
+    static var messageCount: Int {
+        Int(ProcessInfo.processInfo.environment["BATON_E2E_MESSAGES"] ?? "") ?? 1_000_000
+    }
+
+    /// Publishes `count` generated payloads of `size` bytes as `producerId` and
+    /// waits for every ack. Returns the last acked (sequence, position).
+    static func publish(port: UInt16, producerId: UInt64, count: Int, size: Int = 100, stream: UInt32 = 1,
+                        firstSequence: UInt64 = 0, deadline: Date) throws -> (UInt64, Int64) {
+        var configuration = PublisherConfiguration(streamId: stream)
+        configuration.producerId = producerId
+        configuration.firstSequence = firstSequence
+        let publisher = try Publisher(broker: IPv4SocketAddress.loopback(port: port), configuration: configuration)
+        defer { publisher.close() }
+        var sent = 0
+        while sent < count {
+            let result = publisher.offer(length: size) { buffer, sequence in
+                GeneratedPayload.write(into: buffer, producerId: producerId, sequence: sequence)
+            }
+            switch result {
+            case .accepted: sent += 1
+            case .backPressured:
+                try publisher.poll()
+                if Date() > deadline { throw TestTimeout("publishing: \(sent) of \(count) sent") }
+            case .tooLarge(let limit): throw TestTimeout("payload of \(size) over the limit \(limit)")
+            case .closed(let error): throw error
+            }
+        }
+        publisher.flush()
+        try publisher.awaitAcks(timeout: .seconds(max(1, Int(deadline.timeIntervalSinceNow))))
+        return (publisher.lastAckedSequence ?? 0, publisher.lastAckedPosition ?? -1)
+    }
+
+    struct Replay {
+        var count = 0
+        var lastPosition: Int64 = -1
+        var nextSequence: [UInt64: UInt64] = [:]
+        var problems: [String] = []
+        var positions: [Int64] = []
+    }
+
+    /// Reads `expected` messages from `from`, checking log order, per-producer
+    /// sequence order (consecutive, no duplicates) and every payload.
+    static func replay(port: UInt16, expected: Int, from: SubscribeFrom = .earliest, stream: UInt32 = 1,
+                       keepPositions: Bool = false, deadline: Date) throws -> Replay {
+        let subscriber = try Subscriber(broker: IPv4SocketAddress.loopback(port: port),
+                                        configuration: SubscriberConfiguration(streamId: stream, from: from))
+        defer { subscriber.close() }
+        var replay = Replay()
+        while replay.count < expected {
+            let got = try subscriber.poll { message in
+                replay.count += 1
+                if keepPositions { replay.positions.append(message.position) }
+                if message.position <= replay.lastPosition, replay.problems.count < 10 {
+                    replay.problems.append("position \(message.position) after \(replay.lastPosition)")
+                }
+                replay.lastPosition = message.position
+                switch GeneratedPayload.verify(message.payload) {
+                case .valid(let producer, let sequence):
+                    if producer != message.producerId || sequence != message.sequence, replay.problems.count < 10 {
+                        replay.problems.append("frame says \(message.producerId):\(message.sequence), payload \(producer):\(sequence)")
+                    }
+                    let expectedSequence = replay.nextSequence[producer] ?? sequence
+                    if sequence != expectedSequence, replay.problems.count < 10 {
+                        replay.problems.append("producer \(producer): sequence \(sequence), expected \(expectedSequence)")
+                    }
+                    replay.nextSequence[producer] = sequence + 1
+                case let other:
+                    if replay.problems.count < 10 { replay.problems.append("at \(message.position): \(other)") }
+                }
+            }
+            if got == 0 {
+                if Date() > deadline { throw TestTimeout("replay: \(replay.count) of \(expected) received") }
+                subscriber.waitForData(timeout: .milliseconds(50))
+            }
+        }
+        return replay
+    }
+}
+
+struct TestTimeout: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = "timed out " + description }
+}

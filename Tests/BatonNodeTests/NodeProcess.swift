@@ -1,0 +1,54 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// A `baton serve` child process on 127.0.0.1 with an ephemeral port; the
+/// test owns it and kills it (SIGKILL) or stops it (SIGTERM) — it never outlives the test.
+final class NodeProcess {
+    let process = Process()
+    let port: UInt16
+    private let output = Pipe()
+
+    static var batonBinary: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let executable = String(cString: Array(buffer[0..<max(0, length)]) + [0])
+        return (executable as NSString).deletingLastPathComponent + "/baton"
+    }
+
+    init(data: String, extraArguments: [String] = [], timeout: TimeInterval = 30) throws {
+        process.executableURL = URL(fileURLWithPath: NodeProcess.batonBinary)
+        process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0", "--log-level", "warning",
+                             "--segment-size", "16MiB", "--buffer-size", "8MiB"] + extraArguments
+        process.standardOutput = output
+        try process.run()
+        // The node prints "baton node N listening on 127.0.0.1:PORT (...)" once it serves.
+        let deadline = Date().addingTimeInterval(timeout)
+        var text = ""
+        let handle = output.fileHandleForReading
+        while !text.contains("\n") {
+            guard Date() < deadline, process.isRunning else { break }
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: "listening on 127.0.0.1:"),
+              let port = UInt16(text[range.upperBound...].prefix { $0.isNumber }) else {
+            process.terminate()
+            throw TestTimeout("waiting for baton serve to listen; it printed: \(text)")
+        }
+        self.port = port
+    }
+
+    func kill() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { kill() } }
+}
