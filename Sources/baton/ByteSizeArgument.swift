@@ -7,7 +7,7 @@ struct ByteSizeArgument: ExpressibleByArgument, CustomStringConvertible {
     init(bytes: Int) { self.bytes = bytes }
 
     init?(argument: String) {
-        let text = argument.lowercased().replacingOccurrences(of: " ", with: "")
+        let text = argument.lowercased().filter { $0 != " " }
         let units: [(String, Int)] = [("gib", 1 << 30), ("mib", 1 << 20), ("kib", 1 << 10), ("gb", 1 << 30), ("mb", 1 << 20),
                                       ("kb", 1 << 10), ("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10), ("b", 1)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
