@@ -9,6 +9,8 @@ import PackageDescription
 ///   BatonNet                  - sockets, epoll, batched UDP (sendmmsg/recvmmsg)
 ///   BatonProtocol             - client and replication protocol flyweights
 ///   BatonLog                  - log buffer, segments, io_uring writer, reader, recovery
+///   BatonNode                 - the node: client I/O and the order, log, transmit, commit, execute stages
+///   BatonClient               - the Swift client library (Publisher, Subscriber)
 ///   baton                     - the executable
 let package = Package(
     name: "Baton",
@@ -21,6 +23,8 @@ let package = Package(
         .library(name: "BatonLog", targets: ["BatonLog"]),
         .library(name: "BatonNet", targets: ["BatonNet"]),
         .library(name: "BatonProtocol", targets: ["BatonProtocol"]),
+        .library(name: "BatonNode", targets: ["BatonNode"]),
+        .library(name: "BatonClient", targets: ["BatonClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -66,10 +70,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "BatonNode",
+            dependencies: [
+                "CBatonSys", "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "BatonClient",
+            dependencies: ["CBatonSys", "BatonCodec", "BatonNet", "BatonProtocol"]
+        ),
         .executableTarget(
             name: "baton",
             dependencies: [
-                "BatonAgent", "BatonRing", "BatonCodec", "BatonLog",
+                "BatonAgent", "BatonRing", "BatonCodec", "BatonLog", "BatonNet", "BatonProtocol", "BatonNode", "BatonClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -80,9 +95,14 @@ let package = Package(
         .testTarget(name: "BatonAgentTests", dependencies: ["BatonAgent", "CBatonSys"]),
         .testTarget(name: "BatonRingTests", dependencies: ["BatonRing", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonCodecTests", dependencies: ["BatonCodec", "CBatonSys"]),
-        .testTarget(name: "BatonLogTests", dependencies: ["BatonLog", "BatonCodec", "BatonAgent"]),
-        .testTarget(name: "BatonNetTests", dependencies: ["BatonNet", "CBatonSys"]),
+        .testTarget(name: "BatonLogTests", dependencies: ["BatonLog", "BatonCodec", "BatonAgent", "BatonRing", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BatonNetTests", dependencies: ["BatonNet", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonProtocolTests", dependencies: ["BatonProtocol", "BatonCodec"]),
+        .testTarget(name: "BatonClientTests", dependencies: ["BatonClient", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys"]),
+        .testTarget(
+            name: "BatonNodeTests",
+            dependencies: ["BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -138,4 +138,43 @@ bool baton_crc32c_hw_available(void);
 uint32_t baton_crc32c_hw(uint32_t crc, const void *data, size_t length);
 uint32_t baton_crc32c_sw(uint32_t crc, const void *data, size_t length);
 
+/* ---- sockets and epoll (BatonNet) ---------------------------------------- */
+/* accept4 (GNU-only): flags are SOCK_NONBLOCK | SOCK_CLOEXEC. Returns the new
+ * descriptor, or -1 with errno set. */
+int baton_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+/* Sets SIGPIPE to SIG_IGN for the whole process (SIG_IGN is a macro Swift cannot
+ * import). Returns 0 or an errno. Idempotent. */
+int baton_ignore_sigpipe(void);
+
+/* epoll is not in Swift's Glibc module, and including <sys/epoll.h> here would
+ * clash with other C modules' copies of the libc headers, so it is wrapped:
+ * baton_epoll_event has the layout of struct epoll_event (packed on x86-64
+ * only, as in glibc; checked in net.c) and the BATON_EPOLL* values equal the EPOLL* ones. */
+#if defined(__x86_64__)
+#define BATON_EPOLL_PACKED __attribute__((packed)) /* as glibc's __EPOLL_PACKED */
+#else
+#define BATON_EPOLL_PACKED
+#endif
+typedef struct BATON_EPOLL_PACKED baton_epoll_event {
+    uint32_t events;
+    uint64_t data;
+} baton_epoll_event;
+static const uint32_t BATON_EPOLLIN = 0x001u;
+static const uint32_t BATON_EPOLLPRI = 0x002u;
+static const uint32_t BATON_EPOLLOUT = 0x004u;
+static const uint32_t BATON_EPOLLERR = 0x008u;
+static const uint32_t BATON_EPOLLHUP = 0x010u;
+static const uint32_t BATON_EPOLLRDHUP = 0x2000u;
+static const uint32_t BATON_EPOLLONESHOT = 1u << 30;
+static const uint32_t BATON_EPOLLET = 1u << 31;
+static const int BATON_EPOLL_CTL_ADD = 1;
+static const int BATON_EPOLL_CTL_DEL = 2;
+static const int BATON_EPOLL_CTL_MOD = 3;
+/* epoll_create1(EPOLL_CLOEXEC): the descriptor or -1 with errno. */
+int baton_epoll_create(void);
+/* epoll_ctl with the event built from (events, data); 0 or -1 with errno. */
+int baton_epoll_ctl(int epoll_fd, int operation, int fd, uint32_t events, uint64_t data);
+/* epoll_wait into events[0..<capacity]: the count ready, or -1 with errno. */
+int baton_epoll_wait(int epoll_fd, baton_epoll_event *events, int capacity, int timeout_ms);
+
 #endif
