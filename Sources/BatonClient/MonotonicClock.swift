@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Time for deadlines, linger and heartbeats: `CLOCK_MONOTONIC` nanoseconds
+/// (never jumps with wall-clock changes), and the wall clock for the
+/// timestamps a Heartbeat carries. No allocation (vDSO calls); any thread.
+enum MonotonicClock {
+    /// Nanoseconds on the monotonic clock.
+    @inline(__always)
+    static func nanos() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+    }
+
+    /// Nanoseconds since 1970 (wall clock).
+    static func wallNanos() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds, clamped to `0...Int64.max`.
+    var clampedNanos: Int64 {
+        let (seconds, attoseconds) = components
+        if seconds < 0 { return 0 }
+        if seconds >= Int64.max / 1_000_000_000 - 1 { return Int64.max }
+        return max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// Milliseconds from `now` until `deadline`, between 0 and `cap` (a poll slice).
+@inline(__always)
+func millisUntil(_ deadline: Int64, from now: Int64, cap: Int32) -> Int32 {
+    let nanos = deadline &- now
+    if nanos <= 0 { return 0 }
+    let left = (nanos &+ 999_999) / 1_000_000  // round up: never spin on a 0 ms wait before the deadline
+    return Int32(min(Int64(cap), left))
+}

@@ -1,0 +1,135 @@
+import BatonClient
+import BatonNet
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Helpers shared by `baton publish` and `baton subscribe`: argument
+/// parsing, failure exits, timing, and unbuffered line output.
+///
+/// Stateless; used from the command's one thread.
+enum ClientTool {
+    /// Prints `baton <command>: <message>` to stderr and exits with `code`.
+    static func fail(_ command: String, _ message: String, code: Int32 = 1) -> Never {
+        writeLine("baton \(command): \(message)", to: STDERR_FILENO)
+        exit(code)
+    }
+
+    /// Resolves `HOST:PORT` or exits naming the problem.
+    static func brokerAddress(_ text: String, command: String) -> IPv4SocketAddress {
+        do {
+            return try IPv4SocketAddress(parsing: text)
+        } catch {
+            fail(command, "--broker: \(error.description)", code: 64)
+        }
+    }
+
+    /// Nanoseconds on the monotonic clock.
+    static func nanos() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
+    /// Messages per second over `nanos`, rounded.
+    static func rate(_ count: Int, nanos: Int64) -> Int {
+        guard nanos > 0 else { return 0 }
+        return Int((Double(count) * 1e9 / Double(nanos)).rounded())
+    }
+
+    /// The pause before reconnect attempt `attempt` (1, 2, ...): 100 ms
+    /// doubling to at most 2 s, so ten attempts span about 12 s (a node restart).
+    static func reconnectDelayMillis(attempt: Int) -> Int {
+        min(2_000, 100 << min(attempt - 1, 5))
+    }
+
+    /// True when standard input can be read without waiting (data or end of file).
+    static func standardInputHasData() -> Bool {
+        var entry = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0
+    }
+
+    /// Waits `millis` (between reconnect attempts).
+    static func pause(millis: Int) {
+        var request = timespec(tv_sec: millis / 1_000, tv_nsec: (millis % 1_000) * 1_000_000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+
+    /// Writes one line with one `write(2)` per chunk (unbuffered).
+    static func writeLine(_ line: String, to fd: Int32 = STDOUT_FILENO) {
+        var text = line
+        text.append("\n")
+        text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: fd) }
+    }
+
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) {
+        var done = 0
+        while done < bytes.count {
+            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            done += n
+        }
+    }
+}
+
+/// Lines for standard output gathered in one buffer and written in large
+/// `write(2)`s: printing a million messages must not cost a syscall each.
+///
+/// Invariant: `bytes` holds complete lines only after `endLine()`; `flush()`
+/// empties it. Threading: the command's thread.
+struct OutputBuffer {
+    private(set) var bytes: [UInt8] = []
+    let flushThreshold: Int
+
+    init(flushThreshold: Int = 64 * 1_024) {
+        self.flushThreshold = flushThreshold
+        bytes.reserveCapacity(flushThreshold + 4_096)
+    }
+
+    mutating func append(_ byte: UInt8) { bytes.append(byte) }
+
+    mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func append(bytes more: UnsafeRawBufferPointer) { bytes.append(contentsOf: more) }
+
+    mutating func append(decimal value: UInt64) {
+        if value >= 10 { append(decimal: value / 10) }
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    mutating func append(decimal value: Int64) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            append(decimal: value.magnitude)
+        } else {
+            append(decimal: UInt64(value))
+        }
+    }
+
+    mutating func append(hex source: UnsafeRawBufferPointer) {
+        let digits: StaticString = "0123456789abcdef"
+        digits.withUTF8Buffer { table in
+            for byte in source {
+                bytes.append(table[Int(byte >> 4)])
+                bytes.append(table[Int(byte & 0x0F)])
+            }
+        }
+    }
+
+    /// Ends a line; writes the buffer out once it passes the threshold.
+    mutating func endLine() {
+        bytes.append(UInt8(ascii: "\n"))
+        if bytes.count >= flushThreshold { flush() }
+    }
+
+    mutating func flush() {
+        guard !bytes.isEmpty else { return }
+        bytes.withUnsafeBytes { ClientTool.writeAll($0, to: STDOUT_FILENO) }
+        bytes.removeAll(keepingCapacity: true)
+    }
+}
