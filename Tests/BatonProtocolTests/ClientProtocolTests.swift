@@ -189,6 +189,10 @@ final class ClientProtocolTests: XCTestCase {
             if length >= 4, next() % 2 == 0 { buffer.baseAddress!.storeLittleEndian(UInt32(length - 4), toByteOffset: 0) }
             if length >= 10, next() % 2 == 0 { buffer.baseAddress!.storeLittleEndian(UInt16(1), toByteOffset: 8) }
             if length >= 12, next() % 2 == 0 { buffer.baseAddress!.storeLittleEndian(UInt16(1), toByteOffset: 10) }
+            if length >= 8, next() % 2 == 0 {
+                buffer.baseAddress!.storeLittleEndian(UInt16(next() % 12), toByteOffset: 6)
+                buffer.baseAddress!.storeLittleEndian(UInt16(next() % 40), toByteOffset: 4)
+            }
             switch ClientFrameScanner.scan(UnsafeRawBufferPointer(buffer), maxMessageLength: 1 << 20) {
             case .needMore: outcomes[0] += 1
             case .invalid: outcomes[1] += 1
