@@ -6,7 +6,7 @@ APT_PACKAGES := liburing-dev libnuma-dev
 DATA         ?= $(CURDIR)/data
 LIMITS_DIR   ?= /tmp/baton-limits
 
-.PHONY: all deps build run test tsan bench bench-limits clean
+.PHONY: all deps build run test tsan bench bench-limits bench-report clean
 
 all: build
 
@@ -48,6 +48,10 @@ bench: deps
 bench-limits:
 	rm -rf $(LIMITS_DIR) && cp -r ../shared/limits $(LIMITS_DIR) && $(MAKE) -s -C $(LIMITS_DIR)
 	cd $(LIMITS_DIR) && ./spsc tput 64 && ./mpsc 2
+
+# Every figure in BENCHMARKS.md, measured in one session beside the C limits and NATS.
+bench-report: deps
+	scripts/bench-report.sh
 
 clean:
 	rm -rf .build .build-tsan Benchmarks/.build

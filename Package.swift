@@ -17,6 +17,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "baton", targets: ["baton"]),
+        .library(name: "CBatonSys", targets: ["CBatonSys"]),
         .library(name: "BatonAgent", targets: ["BatonAgent"]),
         .library(name: "BatonRing", targets: ["BatonRing"]),
         .library(name: "BatonCodec", targets: ["BatonCodec"]),
@@ -95,7 +96,7 @@ let package = Package(
         .testTarget(name: "BatonAgentTests", dependencies: ["BatonAgent", "CBatonSys"]),
         .testTarget(name: "BatonRingTests", dependencies: ["BatonRing", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonCodecTests", dependencies: ["BatonCodec", "CBatonSys"]),
-        .testTarget(name: "BatonLogTests", dependencies: ["BatonLog", "BatonCodec", "BatonAgent", "BatonRing", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BatonLogTests", dependencies: ["BatonLog", "BatonCodec", "BatonAgent", "BatonRing", "CMallocCounter", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BatonNetTests", dependencies: ["BatonNet", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonProtocolTests", dependencies: ["BatonProtocol", "BatonCodec"]),
         .testTarget(name: "BatonClientTests", dependencies: ["BatonClient", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys", "CMallocCounter"]),

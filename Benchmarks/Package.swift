@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "BatonRing", package: batonPackage),
                 .product(name: "BatonCodec", package: batonPackage),
+                .product(name: "CBatonSys", package: batonPackage),
             ],
             path: "FoundationBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
