@@ -12,7 +12,7 @@ import Glibc
 /// every position reported durable is there with valid frames, that no torn
 /// frame is readable, and that the next child continues the same log.
 final class LogCrashTests: XCTestCase {
-    static let kills = 24
+    static let kills = 40
 
     func testSigkillAtRandomMomentsLosesNothingDurable() throws {
         let binary = try batonBinary()

@@ -109,6 +109,8 @@ final class FaultInjectingStorage: LogStorage {
         preallocateErrno != 0 ? preallocateErrno : FileSystem.preallocate(fd, length: length)
     }
 
+    func waitForCompletion(timeoutNanos: Int64) {}
+
     func close() { inner.close() }
 }
 

@@ -1,0 +1,244 @@
+import BatonCodec
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What recovery found and did, logged in one line at open.
+public struct LogRecoveryReport: Sendable, CustomStringConvertible {
+    public var directory: String
+    /// True when the directory held no log and a new one was created.
+    public var createdNewLog = false
+    /// First position still in a segment file.
+    public var startPosition: Int64 = 0
+    /// The checkpoint found (a position known durable), or `startPosition`.
+    public var checkpointPosition: Int64 = 0
+    /// Where the CRC scan began (the base of the segment holding the checkpoint's last frame).
+    public var scanStartPosition: Int64 = 0
+    /// The end of the log after recovery: `appended == durable == end`.
+    public var endPosition: Int64 = 0
+    public var framesScanned = 0
+    public var bytesScanned: Int64 = 0
+    /// Where the log was cut (the first invalid frame) when something was cut.
+    public var cutPosition: Int64?
+    /// Non-zero bytes removed at and after `cutPosition` (including deleted segments).
+    public var cutBytes: Int64 = 0
+    /// Why the frame at `cutPosition` was invalid.
+    public var cutReason: String?
+    public var segmentCount = 0
+    public var highestSegmentBase: Int64 = 0
+
+    public var description: String {
+        var text = "log recovery \(directory): segments \(segmentCount) [\(startPosition), ...), checkpoint \(checkpointPosition), "
+        text += "scanned \(framesScanned) frames (\(bytesScanned) bytes) from \(scanStartPosition), end \(endPosition)"
+        if createdNewLog { text += " (new log)" }
+        if let cut = cutPosition {
+            text += "; CUT \(cutBytes) bytes at position \(cut) (\(cutReason ?? "invalid frame"))"
+        } else {
+            text += "; clean"
+        }
+        return text
+    }
+}
+
+/// Recovery at open: makes the files a clean, durable log again and says
+/// where it ends.
+///
+/// Steps:
+/// 1. Check the directory, remove `*.tmp` leftovers, read `log.meta` (create
+///    it for a new log), list the segments (contiguous, each exactly
+///    `segmentBytes`), read the checkpoint `C` (a position known durable).
+/// 2. Scan frames with `FrameHeader.check` (length, version, type, CRC32C,
+///    position) from the base of the segment holding `C - 1` until the first
+///    position `P` that is not a valid frame.
+/// 3. Decide whether `P` may be cut (the rule below). If not, refuse to open
+///    with `LogError.corruptDurableFrame` naming segment and position.
+/// 4. Cut: zero every non-zero byte in `[P, P + maxInFlightBytes + 2 ×
+///    maximumFrameLength)` of P's segment and delete later segments, so no
+///    stale frame survives to be mistaken for a new one; fdatasync the scanned
+///    segments (their frames may have been only in the page cache); record
+///    `P` as the new checkpoint.
+///
+/// **The rule: a frame that was reported durable is never cut.** Let `M` be
+/// `maxInFlightBytes` as recorded in `log.meta` (the value the writer ran
+/// with). The writer never has more than `M` bytes submitted beyond
+/// `durable`, so any byte it ever wrote lies below `durable_then + M`.
+/// Recovery refuses when either holds:
+/// - `P < C`: the checkpoint says `P` was durable;
+/// - a valid frame (right CRC *and* right position) starts at some
+///   `Q >= P + M`: it was written when `durable > Q - M >= P`, so `P` was
+///   durable. Recovery probes every 32 bytes of `[P + M, P + M + 2 ×
+///   maximumFrameLength)` — if the log ever went past `P + M`, some frame
+///   starts there, because no frame (nor padding) is longer than
+///   `maximumFrameLength` — and every segment base and boundary multiple at
+///   or after `P + M` (frames always start there).
+/// Stale frames cannot fool the probe: segment files start zeroed
+/// (preallocated) and every cut zeroes what it cuts.
+///
+/// Otherwise `P` was never durable and everything from `P` on is an
+/// unfinished write: cutting it loses nothing that was acknowledged.
+public enum LogRecovery {
+    public struct Outcome {
+        public var report: LogRecoveryReport
+        public var metadata: LogMetadata
+        public var checkpointSequence: UInt64
+    }
+
+    public static func recover(configuration: LogConfiguration, logger: Logger) throws(LogError) -> Outcome {
+        let directory = configuration.directory
+        try FileSystem.checkDirectory(directory)
+        for name in try FileSystem.list(directory) where name.hasSuffix(".tmp") {
+            try FileSystem.remove(directory + "/" + name)
+        }
+        var report = LogRecoveryReport(directory: directory)
+        let layout = SegmentLayout(directory: directory, segmentBytes: configuration.segmentBytes)
+        var metadata: LogMetadata
+        if let recorded = try LogMetadata.read(directory: directory) {
+            metadata = recorded
+            if recorded.segmentBytes != configuration.segmentBytes {
+                throw .invalidConfiguration(key: "segmentBytes",
+                                            reason: "the log in \(directory) was created with segmentBytes \(recorded.segmentBytes), not \(configuration.segmentBytes)")
+            }
+        } else {
+            let existing = try SegmentSet(layout: layout)
+            if !existing.isEmpty {
+                throw .badMetadata(path: LogMetadata.path(in: directory), reason: "missing, but segment files exist")
+            }
+            metadata = LogMetadata(configuration)
+            try metadata.write(directory: directory)
+            report.createdNewLog = true
+        }
+
+        var segments = try SegmentSet(layout: layout)
+        if segments.isEmpty {
+            let table = SegmentTable(layout: layout)
+            _ = try table.openOrCreate(base: 0) { FileSystem.preallocate($0, length: $1) }
+            table.closeAll()
+            segments = try SegmentSet(layout: layout)
+        }
+        let checkpoint = try CheckpointFile.read(directory: directory)
+        var sequence = checkpoint?.sequence ?? 0
+        let checkpointPosition = max(checkpoint?.position ?? segments.start, segments.start)
+        report.startPosition = segments.start
+        report.checkpointPosition = checkpointPosition
+        report.segmentCount = segments.bases.count
+        if checkpointPosition > segments.end {
+            throw .corruptDurableFrame(segment: layout.path(ofSegmentHolding: segments.end - 1), position: segments.end,
+                                       reason: "the checkpoint says the log is durable up to \(checkpointPosition) but the segments end at \(segments.end)")
+        }
+
+        let scanStart = checkpointPosition > segments.start ? layout.base(of: checkpointPosition - 1) : segments.start
+        report.scanStartPosition = scanStart
+        var scanner = FrameScanner(segments: segments, boundaryBytes: metadata.boundaryBytes,
+                                   maximumFrameLength: metadata.maximumFrameLength)
+        let scan = try scanner.scan(from: scanStart)
+        report.framesScanned = scan.frames
+        report.bytesScanned = scan.bytes
+        let end = scan.end
+
+        if scan.stop != .endOfSegments {
+            try checkCutAllowed(at: end, stop: scan.stop, checkpoint: checkpointPosition, metadata: metadata, scanner: &scanner)
+            try cut(at: end, stop: scan.stop, metadata: metadata, segments: segments, report: &report)
+        }
+        report.endPosition = end
+
+        // Frames between the scan start and the end may have been only in the
+        // page cache (the process died, not the machine): make them durable
+        // before calling them so.
+        var base = scanStart - layout.offset(of: scanStart)
+        while base < min(end, segments.end) {
+            let path = layout.path(base: base)
+            let fd = try FileSystem.openReadWrite(path, create: false)
+            defer { close(fd) }
+            try FileSystem.dataSync(fd, path: path)
+            base += layout.segmentBytes
+        }
+        let remaining = try SegmentSet(layout: layout)
+        report.highestSegmentBase = remaining.bases.last ?? 0
+        report.segmentCount = remaining.bases.count
+        if end > checkpointPosition || checkpoint == nil {
+            sequence += 1
+            try CheckpointFile.writeSynchronously(directory: directory, sequence: sequence, position: end)
+        }
+        let wanted = LogMetadata(configuration)
+        if wanted != metadata {
+            try wanted.write(directory: directory)
+            metadata = wanted
+        }
+        if report.cutPosition != nil { logger.warning("\(report)") } else { logger.info("\(report)") }
+        return Outcome(report: report, metadata: metadata, checkpointSequence: sequence)
+    }
+
+    /// Throws `corruptDurableFrame` when the frame at `position` was durable (see the rule above).
+    static func checkCutAllowed(at position: Int64, stop: ScanStop, checkpoint: Int64, metadata: LogMetadata,
+                                scanner: inout FrameScanner) throws(LogError) {
+        let layout = scanner.segments.layout
+        let segment = layout.path(ofSegmentHolding: position)
+        if position < checkpoint {
+            throw .corruptDurableFrame(segment: segment, position: position,
+                                       reason: "\(stop), below the checkpoint \(checkpoint)")
+        }
+        let inFlight = Int64(metadata.maxInFlightBytes)
+        let window = 2 * Int64(FrameDescriptor.aligned(metadata.maximumFrameLength))
+        let probeFrom = position + inFlight
+        var proof = try scanner.findValidFrame(from: probeFrom, to: probeFrom + window)
+        if proof == nil {
+            // Frames always start at segment bases and boundary multiples.
+            let boundary = Int64(metadata.boundaryBytes)
+            var candidate = (probeFrom + boundary - 1) / boundary * boundary
+            while proof == nil && candidate < scanner.segments.end {
+                if case .valid = try scanner.check(at: candidate) { proof = candidate }
+                candidate += boundary
+            }
+        }
+        if let found = proof {
+            throw .corruptDurableFrame(segment: segment, position: position,
+                                       reason: "\(stop); a valid frame at \(found) >= position + maxInFlightBytes (\(inFlight)) proves it was durable")
+        }
+    }
+
+    /// Zeroes what follows `position` in its segment (within the in-flight
+    /// window) and deletes later segments.
+    static func cut(at position: Int64, stop: ScanStop, metadata: LogMetadata, segments: SegmentSet,
+                    report: inout LogRecoveryReport) throws(LogError) {
+        let layout = segments.layout
+        let base = layout.base(of: position)
+        let window = Int64(metadata.maxInFlightBytes) + 2 * Int64(FrameDescriptor.aligned(metadata.maximumFrameLength))
+        var cutBytes: Int64 = 0
+        let mapping = try SegmentMapping(layout: layout, base: base)
+        let from = Int(layout.offset(of: position))
+        let to = Int(min(layout.segmentBytes, Int64(from) + window))
+        if let last = mapping.lastNonZero(from: from, to: to) {
+            let count = last + 1 - from
+            cutBytes += Int64(count)
+            let fd = try FileSystem.openReadWrite(mapping.path, create: false)
+            defer { close(fd) }
+            let zeros = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 4096)
+            defer { zeros.deallocate() }
+            zeros.initializeMemory(as: UInt8.self, repeating: 0, count: 1 << 20)
+            var done = 0
+            while done < count {
+                let chunk = min(1 << 20, count - done)
+                try FileSystem.writeFully(fd, zeros, chunk, at: Int64(from + done), path: mapping.path)
+                done += chunk
+            }
+            try FileSystem.dataSync(fd, path: mapping.path)
+        }
+        var deleted = false
+        for later in segments.bases where later > base {
+            let laterMapping = try SegmentMapping(layout: layout, base: later)
+            if let last = laterMapping.lastNonZero(from: 0, to: Int(min(layout.segmentBytes, window))) {
+                cutBytes += Int64(last + 1)
+            }
+            try FileSystem.remove(laterMapping.path)
+            deleted = true
+        }
+        if deleted { try FileSystem.syncDirectory(layout.directory) }
+        if cutBytes > 0 || !stop.isEmpty {
+            report.cutPosition = position
+            report.cutBytes = cutBytes
+            report.cutReason = "\(stop) in \(layout.path(base: base))"
+        }
+    }
+}

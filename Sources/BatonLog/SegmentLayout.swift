@@ -1,0 +1,43 @@
+/// Position ↔ (segment, offset) arithmetic and segment file names.
+///
+/// Segments are fixed-size files named by their base position, 20 decimal
+/// digits zero padded (`00000000000000000000.log`); the segment holding
+/// position `p` has base `p & ~(segmentBytes - 1)` and `p` is at offset
+/// `p & (segmentBytes - 1)`. No index is needed.
+///
+/// Threading: a value; safe anywhere.
+@frozen
+public struct SegmentLayout: Sendable, Equatable {
+    public let segmentBytes: Int64
+    public let directory: String
+
+    public init(directory: String, segmentBytes: Int) {
+        precondition(segmentBytes > 0 && segmentBytes & (segmentBytes - 1) == 0, "segment size must be a power of two")
+        self.directory = directory
+        self.segmentBytes = Int64(segmentBytes)
+    }
+
+    @inlinable @inline(__always)
+    public func base(of position: Int64) -> Int64 { position & ~(segmentBytes &- 1) }
+
+    @inlinable @inline(__always)
+    public func offset(of position: Int64) -> Int64 { position & (segmentBytes &- 1) }
+
+    /// `00000000000000001024.log` for base 1024.
+    public static func fileName(base: Int64) -> String {
+        let digits = String(base)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".log"
+    }
+
+    /// The base position a segment file name stands for, or nil if it is not one.
+    public static func base(fileName name: String) -> Int64? {
+        guard name.utf8.count == 24, name.hasSuffix(".log") else { return nil }
+        let digits = name.dropLast(4)
+        guard digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        return Int64(digits)
+    }
+
+    public func path(base: Int64) -> String { directory + "/" + SegmentLayout.fileName(base: base) }
+
+    public func path(ofSegmentHolding position: Int64) -> String { path(base: base(of: position)) }
+}
