@@ -43,7 +43,7 @@ extension RingBufferMemory {
     }
 
     /// Bytes a producer could still claim now (capacity minus `size`). Any thread;
-    /// exact for the single producer of an SPSC ring, a lower bound otherwise.
+    /// exact for the single producer of an SPSC ring; with several producers, others may claim right after.
     @inlinable
     var freeBytes: Int { capacity &- size }
 }
@@ -74,6 +74,6 @@ extension ManyToOneRingBuffer {
         memory.controlledRead(limit: limit, handler)
     }
 
-    /// Bytes free for claims (a lower bound while other producers claim).
+    /// Bytes free for claims at the moment of the read; other producers may take some at once after.
     @inlinable public var freeBytes: Int { memory.freeBytes }
 }
