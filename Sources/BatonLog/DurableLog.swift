@@ -37,13 +37,17 @@ public final class DurableLog: @unchecked Sendable {
     private var writerCreated = false
 
     /// Opens (or creates) the log in `configuration.directory`, running recovery.
-    public static func open(_ configuration: LogConfiguration, logger: Logger = Logger(label: "baton.log")) throws(LogError) -> DurableLog {
+    /// `allocateCounter`, when given, places the log's position counters (the
+    /// caller's counters file, for example); by default the log keeps its own.
+    public static func open(_ configuration: LogConfiguration, logger: Logger = Logger(label: "baton.log"),
+                            allocateCounter: ((String) -> PositionCounter)? = nil) throws(LogError) -> DurableLog {
         try configuration.validate()
         let outcome = try LogRecovery.recover(configuration: configuration, logger: logger)
-        return try DurableLog(configuration: configuration, outcome: outcome, logger: logger)
+        return try DurableLog(configuration: configuration, outcome: outcome, logger: logger, allocateCounter: allocateCounter)
     }
 
-    private init(configuration: LogConfiguration, outcome: LogRecovery.Outcome, logger: Logger) throws(LogError) {
+    private init(configuration: LogConfiguration, outcome: LogRecovery.Outcome, logger: Logger,
+                 allocateCounter: ((String) -> PositionCounter)?) throws(LogError) {
         self.configuration = configuration
         self.logger = logger
         recovery = outcome.report
@@ -51,7 +55,7 @@ public final class DurableLog: @unchecked Sendable {
         checkpointSequence = outcome.checkpointSequence
         layout = SegmentLayout(directory: configuration.directory, segmentBytes: configuration.segmentBytes)
         buffer = try LogBuffer(capacity: configuration.bufferBytes, numaNode: configuration.numaNode)
-        counters = LogCounters(logId: configuration.logId)
+        counters = LogCounters(logId: configuration.logId, allocate: allocateCounter)
         let end = outcome.report.endPosition
         counters.appended.setPlain(end)
         counters.durable.setPlain(end)

@@ -23,7 +23,8 @@ public final class LogCounters: @unchecked Sendable {
     public static let maximumGating = 16
     public static let maximumRetentionFloors = 16
 
-    public let counters: CounterSet
+    /// The set the counters live in when the log allocated them itself (nil when the caller supplied them).
+    public let counters: CounterSet?
     public let appended: PositionCounter
     public let durable: PositionCounter
     public let written: PositionCounter
@@ -35,12 +36,22 @@ public final class LogCounters: @unchecked Sendable {
     public let retentionFloors: UnsafeMutableBufferPointer<PositionCounter>
     public private(set) var retentionFloorCount = 0
 
-    public init(logId: LogId) {
-        counters = CounterSet(capacity: 8)
-        appended = counters.allocate(label: "\(logId).appended")
-        durable = counters.allocate(label: "\(logId).durable")
-        written = counters.allocate(label: "\(logId).written")
-        start = counters.allocate(label: "\(logId).start")
+    /// Counters in a set of the log's own, or — with `allocate` — wherever the
+    /// caller keeps its counters (a node's counters file, so `baton stat` sees them).
+    public init(logId: LogId, allocate: ((String) -> PositionCounter)? = nil) {
+        let allocator: (String) -> PositionCounter
+        if let allocate {
+            counters = nil
+            allocator = allocate
+        } else {
+            let own = CounterSet(capacity: 8)
+            counters = own
+            allocator = { own.allocate(label: $0) }
+        }
+        appended = allocator("\(logId).appended")
+        durable = allocator("\(logId).durable")
+        written = allocator("\(logId).written")
+        start = allocator("\(logId).start")
         gating = .allocate(capacity: LogCounters.maximumGating)
         gating.initialize(repeating: durable)
         retentionFloors = .allocate(capacity: LogCounters.maximumRetentionFloors)

@@ -3,6 +3,7 @@ import BatonCodec
 import BatonLog
 import BatonNet
 import BatonRing
+import Glibc
 import Logging
 
 /// A single Baton node: the client I/O agent and the order, log, commit and
@@ -38,9 +39,13 @@ public final class Node {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
-        log = try DurableLog.open(configuration.log, logger: logger)
+        var info = stat()
+        guard stat(configuration.log.directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw NodeError.startup("data directory '\(configuration.log.directory)' does not exist or is not a directory")
+        }
         let file = try CountersFile(creatingAt: configuration.log.directory + "/counters.dat", capacity: 64)
-        counters = NodeCounters(file: file, log: log)
+        log = try DurableLog.open(configuration.log, logger: logger, allocateCounter: { file.allocate(label: "position.\($0)") })
+        counters = NodeCounters(file: file)
 
         let ingress = ManyToOneRingBuffer(capacity: configuration.ingressRingBytes)
         let ackRequests = OneToOneRingBuffer(capacity: configuration.ackRingBytes)

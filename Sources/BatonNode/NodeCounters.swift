@@ -1,4 +1,3 @@
-import BatonLog
 import BatonRing
 
 /// Every counter a node keeps, in one `CountersFile`: what `baton stat` shows
@@ -50,7 +49,7 @@ public final class NodeCounters: @unchecked Sendable {
     public let ioErrors: PositionCounter             // client I/O + execute: socket errors
     public let agentErrors: PositionCounter          // runners
 
-    public init(file: CountersFile, log: DurableLog) {
+    public init(file: CountersFile) {
         self.file = file
         commitPosition = file.allocate(label: "position.commit")
         orderPosition = file.allocate(label: "position.order")
