@@ -23,6 +23,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Durability policy: batch, none, or interval:MS.")
     var durability: String = "batch"
 
+    @Option(name: .long, help: "Log writes: io_uring (falls back to pwrite when unavailable) or pwrite.")
+    var io: String = "io_uring"
+
     @Option(name: .long, help: "Threading mode: shared (one thread) or dedicated (a thread per stage).")
     var threading: String = "shared"
 
@@ -89,6 +92,11 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--durability '\(durability)': expected batch, none or interval:MS")
         }
         log.durability = policy
+        switch io {
+        case "io_uring": log.ioBackend = .automatic
+        case "pwrite": log.ioBackend = .pwrite
+        default: throw ValidationError("--io '\(io)': expected io_uring or pwrite")
+        }
         log.segmentBytes = segmentSize.bytes
         log.bufferBytes = bufferSize.bytes
         log.maxInFlightBytes = min(log.maxInFlightBytes, bufferSize.bytes / 2)
