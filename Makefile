@@ -29,11 +29,11 @@ run: build
 	mkdir -p $(DATA)
 	.build/release/baton serve --data $(DATA)/node-0 --listen 127.0.0.1:7400
 
-# The whole suite: every test in release mode, then the concurrency tests under
-# ThreadSanitizer.
+# The whole suite: the concurrency tests under ThreadSanitizer, then every test
+# in release mode (last, so the run closes on the full suite's summary).
 test: deps
-	$(SWIFT) test -c release
 	$(MAKE) --no-print-directory tsan
+	$(SWIFT) test -c release
 
 # Rings and agents under ThreadSanitizer (fewer stress messages: TSan is ~10x slower).
 # Release mode on purpose: at -Onone the stdlib's raw-memory loads and stores
