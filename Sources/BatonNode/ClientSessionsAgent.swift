@@ -38,6 +38,8 @@ public final class ClientSessionsAgent<Clock: LogClock>: Agent {
     private var sessions: [PublisherSession]
     private var freeSlots: [Int]
     private var retry: [Int] = []
+    private var retrying: [Int] = []
+    private var flushing: [Int] = []
     private var dirty: [Int] = []
     private var nextSerial: UInt64 = 1
     private var lastHousekeepingNanos: Int64 = 0
@@ -66,6 +68,8 @@ public final class ClientSessionsAgent<Clock: LogClock>: Agent {
         sessions = (0..<configuration.maximumSessions).map { PublisherSession(slot: $0) }
         freeSlots = Array((0..<configuration.maximumSessions).reversed())
         retry.reserveCapacity(configuration.maximumSessions)
+        retrying.reserveCapacity(configuration.maximumSessions)
+        flushing.reserveCapacity(configuration.maximumSessions)
         dirty.reserveCapacity(configuration.maximumSessions)
     }
 
@@ -86,17 +90,23 @@ public final class ClientSessionsAgent<Clock: LogClock>: Agent {
             }
         }
         if !retry.isEmpty {
-            let waiting = retry
-            retry.removeAll(keepingCapacity: true)
-            for slot in waiting where sessions[slot].active {
+            // Swap rather than copy: sessions still blocked re-add themselves to `retry`.
+            swap(&retry, &retrying)
+            for slot in retrying where sessions[slot].active {
                 sessions[slot].blockedOnIngress = false
                 work += pump(sessions[slot], read: false)
             }
+            retrying.removeAll(keepingCapacity: true)
         }
         work += drainEgress()
-        if !dirty.isEmpty {
-            for slot in dirty { sessions[slot].dirty = false; if sessions[slot].active { flush(sessions[slot]) } }
-            dirty.removeAll(keepingCapacity: true)
+        while !dirty.isEmpty {
+            // Swap: a flush may mark a session dirty again (an Error queued); it goes round once more.
+            swap(&dirty, &flushing)
+            for slot in flushing {
+                sessions[slot].dirty = false
+                if sessions[slot].active { flush(sessions[slot]) }
+            }
+            flushing.removeAll(keepingCapacity: true)
         }
         let now = clock.monotonicNanos()
         if now &- lastHousekeepingNanos >= 100_000_000 {
