@@ -187,17 +187,13 @@ public final class ClientSessionsAgent<Clock: LogClock>: Agent {
         guard let buffers = session.buffers else { return 0 }
         var work = 0
         if read && session.state != .closing {
-            switch buffers.readAvailable() {
-            case .transferred(let count):
+            switch SessionIO.of(buffers.readAvailable(), "read", ioErrors: counters.ioErrors) {
+            case .moved(let count):
                 if count > 0 { session.lastReceiveNanos = clock.monotonicNanos(); work += 1 }
-            case .wouldBlock:
+            case .idle:
                 break
-            case .closed:
-                close(session, reason: nil)
-                return work
-            case .error(let code):
-                counters.ioErrors.getAndAddAtomic(1)
-                close(session, reason: "read failed: \(code)")
+            case .close(let reason):
+                close(session, reason: reason)
                 return work
             }
         }
@@ -407,17 +403,13 @@ public final class ClientSessionsAgent<Clock: LogClock>: Agent {
             written += 1
         }
         if written > 0 { counters.acksSent.addRelease(Int64(written)) }
-        switch buffers.flushSend() {
-        case .transferred:
+        switch SessionIO.of(buffers.flushSend(), "write", ioErrors: counters.ioErrors) {
+        case .moved:
             session.lastSendNanos = clock.monotonicNanos()
-        case .wouldBlock:
+        case .idle:
             break
-        case .closed:
-            close(session, reason: nil)
-            return
-        case .error(let code):
-            counters.ioErrors.getAndAddAtomic(1)
-            close(session, reason: "write failed: \(code)")
+        case .close(let reason):
+            close(session, reason: reason)
             return
         }
         let needsWrite = buffers.hasPendingSend || session.pendingAckCount > 0
@@ -442,14 +434,7 @@ public final class ClientSessionsAgent<Clock: LogClock>: Agent {
 
     /// Sends a fatal Error and closes the session once it is written.
     private func fail(_ session: PublisherSession, _ code: ClientErrorCode, _ text: String, relatedId: UInt64 = 0) {
-        switch code {
-        case .malformed, .unsupportedVersion, .messageTooLarge, .unknownTemplate, .notWelcomed, .payloadTooLarge, .wrongSessionKind:
-            counters.protocolErrors.getAndAddAtomic(1)
-        case .sessionTimeout:
-            counters.sessionTimeouts.getAndAddAtomic(1)
-        default:
-            break
-        }
+        counters.countSessionFailure(code)
         logger.info("session \(session.sessionId >> 32): \(code): \(text)")
         guard let buffers = session.buffers, buffers.queueError(code, relatedId: relatedId, text: text) else {
             close(session, reason: nil)

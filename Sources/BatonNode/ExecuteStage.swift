@@ -142,17 +142,13 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
 
     private func receive(_ session: SubscriberSession) -> Int {
         guard let buffers = session.buffers else { return 0 }
-        switch buffers.readAvailable() {
-        case .transferred(let count):
+        switch SessionIO.of(buffers.readAvailable(), "read", ioErrors: counters.ioErrors) {
+        case .moved(let count):
             if count > 0 { session.lastReceiveNanos = clock.monotonicNanos() }
-        case .wouldBlock:
+        case .idle:
             return 0
-        case .closed:
-            close(session, reason: nil)
-            return 1
-        case .error(let code):
-            counters.ioErrors.getAndAddAtomic(1)
-            close(session, reason: "read failed: \(code)")
+        case .close(let reason):
+            close(session, reason: reason)
             return 1
         }
         handleMessages(session)
@@ -354,23 +350,19 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
         }
         while session.hasDeliverInFlight {
             let remaining = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(session.staging)[session.stagedWritten..<session.stagedLength])
-            switch buffers.connection.write(remaining) {
-            case .transferred(let count):
+            switch SessionIO.of(buffers.connection.write(remaining), "write", ioErrors: counters.ioErrors) {
+            case .moved(let count):
                 session.stagedWritten += count
                 session.lastSendNanos = clock.monotonicNanos()
                 if session.stagedWritten == session.stagedLength {
                     session.stagedLength = 0
                     session.stagedWritten = 0
                 }
-            case .wouldBlock:
+            case .idle:
                 setWriteInterest(session, true)
                 return
-            case .closed:
-                close(session, reason: nil)
-                return
-            case .error(let code):
-                counters.ioErrors.getAndAddAtomic(1)
-                close(session, reason: "write failed: \(code)")
+            case .close(let reason):
+                close(session, reason: reason)
                 return
             }
         }
@@ -379,17 +371,13 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
 
     private func flushControl(_ session: SubscriberSession) {
         guard let buffers = session.buffers else { return }
-        switch buffers.flushSend() {
-        case .transferred:
+        switch SessionIO.of(buffers.flushSend(), "write", ioErrors: counters.ioErrors) {
+        case .moved:
             session.lastSendNanos = clock.monotonicNanos()
-        case .wouldBlock:
+        case .idle:
             break
-        case .closed:
-            close(session, reason: nil)
-            return
-        case .error(let code):
-            counters.ioErrors.getAndAddAtomic(1)
-            close(session, reason: "write failed: \(code)")
+        case .close(let reason):
+            close(session, reason: reason)
             return
         }
         if session.closing && !buffers.hasPendingSend {
@@ -415,14 +403,7 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
     }
 
     private func fail(_ session: SubscriberSession, _ code: ClientErrorCode, _ text: String) {
-        switch code {
-        case .malformed, .unsupportedVersion, .messageTooLarge, .unknownTemplate, .notWelcomed, .payloadTooLarge, .wrongSessionKind:
-            counters.protocolErrors.getAndAddAtomic(1)
-        case .sessionTimeout:
-            counters.sessionTimeouts.getAndAddAtomic(1)
-        default:
-            break
-        }
+        counters.countSessionFailure(code)
         logger.info("subscriber session \(session.sessionId >> 32): \(code): \(text)")
         // A Deliver half written cannot be followed by an Error on the same stream: close at once.
         guard !session.hasDeliverInFlight, let buffers = session.buffers, buffers.queueError(code, text: text) else {

@@ -1,3 +1,4 @@
+import BatonProtocol
 import BatonRing
 
 /// Every counter a node keeps, in one `CountersFile`: what `baton stat` shows
@@ -73,5 +74,17 @@ public final class NodeCounters: @unchecked Sendable {
         slowSubscribersDropped = file.allocate(label: "errors.subscriberTooSlow")
         ioErrors = file.allocate(label: "errors.io")
         agentErrors = file.allocate(label: "errors.agent")
+    }
+
+    /// Counts a fatal session Error by kind (client I/O and execute both call this).
+    public func countSessionFailure(_ code: ClientErrorCode) {
+        switch code {
+        case .malformed, .unsupportedVersion, .messageTooLarge, .unknownTemplate, .notWelcomed, .payloadTooLarge, .wrongSessionKind:
+            protocolErrors.getAndAddAtomic(1)
+        case .sessionTimeout:
+            sessionTimeouts.getAndAddAtomic(1)
+        default:
+            break
+        }
     }
 }

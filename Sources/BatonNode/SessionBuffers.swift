@@ -1,6 +1,29 @@
 import BatonCodec
 import BatonNet
 import BatonProtocol
+import BatonRing
+
+/// What one socket read or write means for a session.
+enum SessionIO {
+    /// Bytes moved (a read of 0 bytes cannot happen: that is `close`).
+    case moved(Int)
+    /// The socket is not ready; wait for epoll.
+    case idle
+    /// The session is over: the peer went away, or an error (counted) occurred.
+    case close(reason: String?)
+
+    /// Classifies an `IOResult`, counting socket errors in `ioErrors`.
+    static func of(_ result: IOResult, _ operation: StaticString, ioErrors: PositionCounter) -> SessionIO {
+        switch result {
+        case .transferred(let count): return .moved(count)
+        case .wouldBlock: return .idle
+        case .closed: return .close(reason: nil)
+        case .error(let code):
+            ioErrors.getAndAddAtomic(1)
+            return .close(reason: "\(operation) failed: \(code)")
+        }
+    }
+}
 
 /// The socket and byte buffers of one client session, shared by the client
 /// I/O agent (publisher sessions) and the execute stage (subscriber sessions).
