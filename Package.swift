@@ -11,6 +11,7 @@ import PackageDescription
 ///   BatonLog                  - log buffer, segments, io_uring writer, reader, recovery
 ///   BatonNode                 - the node: client I/O and the order, log, transmit, commit, execute stages
 ///   BatonClient               - the Swift client library (Publisher, Subscriber)
+///   BatonConfig               - tuning profiles and node configuration files (TOML, via TOMLKit)
 ///   baton                     - the executable
 let package = Package(
     name: "Baton",
@@ -26,11 +27,13 @@ let package = Package(
         .library(name: "BatonProtocol", targets: ["BatonProtocol"]),
         .library(name: "BatonNode", targets: ["BatonNode"]),
         .library(name: "BatonClient", targets: ["BatonClient"]),
+        .library(name: "BatonConfig", targets: ["BatonConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .target(name: "CBatonSys"),
@@ -82,10 +85,18 @@ let package = Package(
             name: "BatonClient",
             dependencies: ["CBatonSys", "BatonCodec", "BatonNet", "BatonProtocol"]
         ),
+        .target(
+            name: "BatonConfig",
+            dependencies: [
+                "BatonAgent", "BatonLog", "BatonNode", "BatonNet",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
         .executableTarget(
             name: "baton",
             dependencies: [
                 "BatonAgent", "BatonRing", "BatonCodec", "BatonLog", "BatonNet", "BatonProtocol", "BatonNode", "BatonClient",
+                "BatonConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -100,6 +111,7 @@ let package = Package(
         .testTarget(name: "BatonNetTests", dependencies: ["BatonNet", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonProtocolTests", dependencies: ["BatonProtocol", "BatonCodec"]),
         .testTarget(name: "BatonClientTests", dependencies: ["BatonClient", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys", "CMallocCounter"]),
+        .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonNode", "BatonLog", "BatonAgent", "BatonNet"]),
         .testTarget(
             name: "BatonNodeTests",
             dependencies: ["BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys"]

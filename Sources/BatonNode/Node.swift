@@ -22,7 +22,7 @@ import Logging
 /// Threading: build and `start()` on one thread; `stop()` from any thread but
 /// the agents' own. In `shared` mode one thread runs every agent; in
 /// `dedicated` mode each agent has a thread, pinned to `configuration.cpus[i]`
-/// when given.
+/// when given, with `configuration.idleStrategies[i]` when given.
 public final class Node {
     public let configuration: NodeConfiguration
     public let log: DurableLog
@@ -78,20 +78,25 @@ public final class Node {
         switch configuration.threading {
         case .shared:
             let composite = CompositeAgent(clientIO, order, writer, commit, execute)
-            addRunner(composite, cpu: configuration.cpus.first, onError: onError)
+            addRunner(composite, stage: 0, onError: onError)
         case .dedicated:
-            addRunner(clientIO, cpu: configuration.cpus.element(at: 0), onError: onError)
-            addRunner(order, cpu: configuration.cpus.element(at: 1), onError: onError)
-            addRunner(writer, cpu: configuration.cpus.element(at: 2), onError: onError)
-            addRunner(commit, cpu: configuration.cpus.element(at: 3), onError: onError)
-            addRunner(execute, cpu: configuration.cpus.element(at: 4), onError: onError)
+            addRunner(clientIO, stage: 0, onError: onError)
+            addRunner(order, stage: 1, onError: onError)
+            addRunner(writer, stage: 2, onError: onError)
+            addRunner(commit, stage: 3, onError: onError)
+            addRunner(execute, stage: 4, onError: onError)
         }
         logger.info("node \(configuration.nodeId) ready: clients at \(clientAddress), log \(configuration.log.directory) from \(log.startPosition) to \(log.appendedPosition), durability \(configuration.log.durability), threading \(configuration.threading), idle \(configuration.idleStrategy)")
     }
 
-    private func addRunner<A: Agent>(_ agent: sending A, cpu: Int?, onError: @escaping @Sendable (any Error) -> Void) {
-        let runner = AgentRunner(agent: agent, idleStrategy: ConfiguredIdleStrategy(configuration.idleStrategy),
-                                 options: AgentRunnerOptions(cpu: cpu), errorHandler: onError)
+    /// Adds the runner of thread `stage` (index into `cpus` and `idleStrategies`).
+    private func addRunner<A: Agent>(_ agent: sending A, stage: Int, onError: @escaping @Sendable (any Error) -> Void) {
+        let cpu = configuration.cpus.element(at: stage) ?? nil
+        let idle = configuration.threading == .dedicated
+            ? (configuration.idleStrategies.element(at: stage) ?? nil) ?? configuration.idleStrategy
+            : configuration.idleStrategy
+        let runner = AgentRunner(agent: agent, idleStrategy: ConfiguredIdleStrategy(idle),
+                                 options: AgentRunnerOptions(cpu: cpu, numaNode: configuration.numaNode), errorHandler: onError)
         pendingStart.append { try runner.start() }
         stopRunners.append { runner.stop() }
     }

@@ -25,8 +25,15 @@ public struct NodeConfiguration: Sendable {
     /// Threading mode and per-thread idle strategy.
     public var threading: ThreadingMode = .shared
     public var idleStrategy: IdleStrategyConfiguration = .defaultBackoff
-    /// CPUs for the dedicated threads in order: client I/O, order, log, commit, execute (missing = unpinned).
-    public var cpus: [Int] = []
+    /// Per-thread idle strategies in dedicated mode, in the order of `cpus`
+    /// (missing or nil = `idleStrategy`). Ignored in shared mode.
+    public var idleStrategies: [IdleStrategyConfiguration?] = []
+    /// CPUs for the dedicated threads in order: client I/O, order, log, commit, execute
+    /// (missing or nil = unpinned). In shared mode the first pins the one thread.
+    public var cpus: [Int?] = []
+    /// Run every agent thread on this NUMA node (and prefer it for their memory), or nil.
+    /// The log buffer's node is `log.numaNode`.
+    public var numaNode: Int? = nil
     /// Bytes of the ingress ring (client I/O → order); a power of two.
     public var ingressRingBytes: Int = 16 << 20
     /// Bytes of the ack rings (order → commit → client I/O); powers of two.
@@ -89,7 +96,7 @@ public struct NodeConfiguration: Sendable {
         if sessionTimeoutNanos < 1_000_000 {
             throw .configuration(key: "sessionTimeout", reason: "must be at least 1 ms")
         }
-        for cpu in cpus where cpu < 0 {
+        for case let cpu? in cpus where cpu < 0 {
             throw .configuration(key: "cpus", reason: "CPU \(cpu) is negative")
         }
         do { try log.validate() } catch { throw .configuration(key: "log", reason: error.description) }
