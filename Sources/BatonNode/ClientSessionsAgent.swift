@@ -419,8 +419,8 @@ public final class ClientSessionsAgent<Clock: LogClock>: Agent {
         }
         if needsWrite != session.writeInterest {
             session.writeInterest = needsWrite
-            let interest: EPollEvents = needsWrite ? [.readable, .readHangUp, .writable] : [.readable, .readHangUp]
-            try? epoll.modify(buffers.connection.descriptor, interest: interest, token: session.sessionId)
+            try? epoll.modify(buffers.connection.descriptor, interest: SessionBuffers.interest(wantsWrite: needsWrite),
+                              token: session.sessionId)
         }
     }
 
@@ -475,10 +475,7 @@ public final class ClientSessionsAgent<Clock: LogClock>: Agent {
                 continue
             }
             if session.state == .open && now &- session.lastSendNanos > configuration.heartbeatIntervalNanos,
-               let buffers = session.buffers, buffers.sendSpace(atLeast: 32) {
-                var writer = buffers.sendWriter()
-                try? ClientMessageWriter.writeHeartbeat(into: &writer, timestampNanos: clock.wallNanos())
-                buffers.commitSend(writer)
+               session.buffers?.queueHeartbeat(timestampNanos: clock.wallNanos()) == true {
                 session.lastSendNanos = now
                 markDirty(session)
             }

@@ -390,8 +390,7 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
     private func setWriteInterest(_ session: SubscriberSession, _ wanted: Bool) {
         guard session.writeInterest != wanted, let buffers = session.buffers else { return }
         session.writeInterest = wanted
-        let interest: EPollEvents = wanted ? [.readable, .readHangUp, .writable] : [.readable, .readHangUp]
-        try? epoll.modify(buffers.connection.descriptor, interest: interest, token: session.token)
+        try? epoll.modify(buffers.connection.descriptor, interest: SessionBuffers.interest(wantsWrite: wanted), token: session.token)
     }
 
     private func queueError(_ session: SubscriberSession, _ code: ClientErrorCode, relatedId: UInt64 = 0, _ text: String) {
@@ -453,10 +452,7 @@ public final class ExecuteStage<Clock: LogClock>: Agent {
             }
             if session.active && !session.closing && !session.hasDeliverInFlight
                 && now &- session.lastSendNanos > configuration.heartbeatIntervalNanos,
-               let buffers = session.buffers, buffers.sendSpace(atLeast: 32) {
-                var writer = buffers.sendWriter()
-                try? ClientMessageWriter.writeHeartbeat(into: &writer, timestampNanos: clock.wallNanos())
-                buffers.commitSend(writer)
+               session.buffers?.queueHeartbeat(timestampNanos: clock.wallNanos()) == true {
                 flushControl(session)
             }
         }

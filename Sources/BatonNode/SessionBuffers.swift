@@ -144,6 +144,20 @@ final class SessionBuffers {
         return result
     }
 
+    /// The epoll interest of a session socket: always readable (and hang-ups), writable while bytes wait.
+    static func interest(wantsWrite: Bool) -> EPollEvents {
+        wantsWrite ? [.readable, .readHangUp, .writable] : [.readable, .readHangUp]
+    }
+
+    /// Queues a Heartbeat; false when the send buffer has no room for it.
+    func queueHeartbeat(timestampNanos: Int64) -> Bool {
+        guard sendSpace(atLeast: 32) else { return false }
+        var writer = sendWriter()
+        guard (try? ClientMessageWriter.writeHeartbeat(into: &writer, timestampNanos: timestampNanos)) != nil else { return false }
+        commitSend(writer)
+        return true
+    }
+
     /// Queues an Error message; false when it does not fit (the caller then closes at once).
     func queueError(_ code: ClientErrorCode, relatedId: UInt64 = 0, text: String) -> Bool {
         guard sendSpace(atLeast: 64 + text.utf8.count) else { return false }
