@@ -104,17 +104,19 @@ let package = Package(
         ),
         // Test support: counts malloc/calloc/realloc calls process-wide.
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
+        // Test support: the seeded generator and temporary directories every suite uses.
+        .target(name: "BatonTestSupport", path: "Tests/BatonTestSupport"),
         .testTarget(name: "BatonAgentTests", dependencies: ["BatonAgent", "CBatonSys"]),
         .testTarget(name: "BatonRingTests", dependencies: ["BatonRing", "CBatonSys", "CMallocCounter"]),
-        .testTarget(name: "BatonCodecTests", dependencies: ["BatonCodec", "CBatonSys"]),
-        .testTarget(name: "BatonLogTests", dependencies: ["BatonLog", "BatonCodec", "BatonAgent", "BatonRing", "CMallocCounter", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BatonCodecTests", dependencies: ["BatonTestSupport", "BatonCodec", "CBatonSys"]),
+        .testTarget(name: "BatonLogTests", dependencies: ["BatonTestSupport", "BatonLog", "BatonCodec", "BatonAgent", "BatonRing", "CMallocCounter", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BatonNetTests", dependencies: ["BatonNet", "CBatonSys", "CMallocCounter"]),
-        .testTarget(name: "BatonProtocolTests", dependencies: ["BatonProtocol", "BatonCodec"]),
+        .testTarget(name: "BatonProtocolTests", dependencies: ["BatonTestSupport", "BatonProtocol", "BatonCodec"]),
         .testTarget(name: "BatonClientTests", dependencies: ["BatonClient", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys", "CMallocCounter"]),
-        .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonNode", "BatonLog", "BatonAgent", "BatonNet"]),
+        .testTarget(name: "BatonConfigTests", dependencies: ["BatonTestSupport", "BatonConfig", "BatonNode", "BatonLog", "BatonAgent", "BatonNet"]),
         .testTarget(
             name: "BatonNodeTests",
-            dependencies: ["BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys"]
+            dependencies: ["BatonTestSupport", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys"]
         ),
     ],
     swiftLanguageModes: [.v6]

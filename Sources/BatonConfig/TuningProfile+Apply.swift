@@ -8,8 +8,8 @@ extension TuningProfile {
     /// Shared mode: `cpu` pins the one thread. Dedicated mode: `cpus` and
     /// `idleStrategies` get one entry per stage (client-io, order, log,
     /// commit, execute; nil where the stage's table leaves it out). `numa_node`
-    /// binds both the threads and the log buffer. A smaller log buffer also
-    /// lowers `log.maxInFlightBytes` to half of it (as `baton serve --buffer-size` does).
+    /// binds both the threads and the log buffer. `log.maxInFlightBytes` follows
+    /// the log buffer size (half of it at most, unless set explicitly).
     public func apply(to configuration: inout NodeConfiguration) {
         if let threading { configuration.threading = threading }
         if let idle { configuration.idleStrategy = idle }
@@ -28,10 +28,7 @@ extension TuningProfile {
         }
         if let ingressRingBytes { configuration.ingressRingBytes = ingressRingBytes }
         if let ackRingBytes { configuration.ackRingBytes = ackRingBytes }
-        if let logBufferBytes {
-            configuration.log.bufferBytes = logBufferBytes
-            configuration.log.maxInFlightBytes = min(configuration.log.maxInFlightBytes, logBufferBytes / 2)
-        }
+        if let logBufferBytes { configuration.log.bufferBytes = logBufferBytes }
         if let io { configuration.log.ioBackend = io }
         if let uringQueueDepth { configuration.log.queueDepth = uringQueueDepth }
         if let uringSQPoll { configuration.log.uring.sqPoll = uringSQPoll }

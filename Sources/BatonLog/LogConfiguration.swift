@@ -101,7 +101,13 @@ public struct LogConfiguration: Sendable {
     /// The writer never has more than this many bytes submitted but not yet
     /// durable. Recovery depends on it (see `LogRecovery`); it is recorded in
     /// the log's metadata so recovery uses the value that was in force.
-    public var maxInFlightBytes: Int = 16 << 20
+    /// Unless set, 16 MiB or half the log buffer, whichever is smaller, so a
+    /// smaller buffer never needs a second setting to stay valid.
+    public var maxInFlightBytes: Int {
+        get { maxInFlightBytesSetting ?? min(16 << 20, bufferBytes / 2) }
+        set { maxInFlightBytesSetting = newValue }
+    }
+    private var maxInFlightBytesSetting: Int?
     /// Largest frame (header + payload) the appender accepts and recovery believes.
     public var maximumFrameLength: Int = 1 << 20
     /// How often the writer records a checkpoint (also at every segment roll).

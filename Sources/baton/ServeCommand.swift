@@ -126,10 +126,7 @@ struct ServeCommand: ParsableCommand {
         case let other?: throw ValidationError("--io '\(other)': expected io_uring or pwrite")
         }
         if let segmentSize { configuration.log.segmentBytes = segmentSize.bytes }
-        if let bufferSize {
-            configuration.log.bufferBytes = bufferSize.bytes
-            configuration.log.maxInFlightBytes = min(LogConfiguration(directory: directory).maxInFlightBytes, bufferSize.bytes / 2)
-        }
+        if let bufferSize { configuration.log.bufferBytes = bufferSize.bytes }
         if let threading {
             guard let mode = ThreadingMode(rawValue: threading) else {
                 throw ValidationError("--threading '\(threading)': expected one of \(ThreadingMode.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonCodec
 import Testing
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonConfig
 import BatonNet
 import BatonNode

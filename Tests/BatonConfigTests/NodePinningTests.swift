@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonAgent
 import BatonConfig
 import BatonLog
@@ -20,7 +21,6 @@ final class NodePinningTests: XCTestCase {
         var configuration = baseConfiguration(directory: directory)
         configuration.log.segmentBytes = 16 << 20
         configuration.log.bufferBytes = 8 << 20
-        configuration.log.maxInFlightBytes = 4 << 20
         configuration.ingressRingBytes = 1 << 20
         configuration.ackRingBytes = 256 << 10
         configuration.maximumMessageLength = 64 << 10

@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonConfig
 import BatonLog
 import BatonNet
@@ -29,24 +30,7 @@ func assertConfigError<T>(_ body: @autoclosure () throws -> T, mentions fragment
 }
 
 /// A fresh directory under /tmp.
-func makeTemporaryDirectory() throws -> String {
-    var template = Array("/tmp/baton-config-test-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else { throw TestFailure(message: "mkdtemp failed: errno \(errno)") }
-    return String(cString: made)
-}
-
-/// Removes a directory tree (no symlinks expected).
-func removeTree(_ path: String) {
-    guard let dir = opendir(path) else { unlink(path); return }
-    while let entry = readdir(dir) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
-        if name == "." || name == ".." { continue }
-        let child = path + "/" + name
-        if entry.pointee.d_type == UInt8(DT_DIR) { removeTree(child) } else { unlink(child) }
-    }
-    closedir(dir)
-    rmdir(path)
-}
+func makeTemporaryDirectory() throws -> String { makeTemporaryDirectory("config-test") }
 
 /// The text of a small file (e.g. under /proc), or nil.
 func readSmallFile(_ path: String) -> String? {

@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonCodec
 import BatonLog
 import XCTest
@@ -27,7 +28,7 @@ final class LogCrashTests: XCTestCase {
         configuration.maximumWriteBytes = 16 << 10
         configuration.maximumBatchBytes = 64 << 10
 
-        var random = SeededRandom(seed: 0xC0FFEE)
+        var random = SplitMix64(seed: 0xC0FFEE)
         var highestDurable: Int64 = 0
         var tornTailsCut = 0
         let started = SystemClock().monotonicNanos()

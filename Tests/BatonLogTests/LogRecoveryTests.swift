@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonCodec
 import BatonLog
 import XCTest
@@ -14,7 +15,7 @@ final class LogRecoveryTests: XCTestCase {
         let log = try DurableLog.open(configuration, logger: quietLogger())
         let writer = try log.makeWriter(storage: PwriteStorage(queueDepth: configuration.queueDepth), clock: ManualClock())
         try writer.onStart()
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let positions = appendFrames(log, writer: writer, count: count, random: &random, maximumPayload: 300)
         let end = log.appender.position
         drive(writer) { log.durablePosition == end }
@@ -41,7 +42,7 @@ final class LogRecoveryTests: XCTestCase {
         let configuration = smallConfiguration(directory.path, segmentBytes: 256 << 10, bufferBytes: 256 << 10)
         let (positions, end) = try writeUncheckpointedFrames(configuration, count: 300, seed: 21)
         let victim = positions[positions.count - 3]
-        var random = SeededRandom(seed: 22)
+        var random = SplitMix64(seed: 22)
         let garbage = (0..<3000).map { _ in UInt8(truncatingIfNeeded: random.next() | 1) }
         overwrite(segmentPath(configuration, victim), at: victim + 20, bytes: garbage)
 
@@ -65,7 +66,7 @@ final class LogRecoveryTests: XCTestCase {
         // Appends continue from the cut.
         let writer = try log.makeWriter()
         try writer.onStart()
-        var more = SeededRandom(seed: 23)
+        var more = SplitMix64(seed: 23)
         let next = appendFrames(log, writer: writer, count: 50, random: &more, firstSequence: 1000)
         XCTAssertEqual(next.first, victim)
         let newEnd = log.appender.position
@@ -104,7 +105,7 @@ final class LogRecoveryTests: XCTestCase {
             let log = try DurableLog.open(configuration, logger: quietLogger())
             let writer = try log.makeWriter()
             try writer.onStart()
-            var random = SeededRandom(seed: 25)
+            var random = SplitMix64(seed: 25)
             positions = appendFrames(log, writer: writer, count: 200, random: &random)
             let end = log.appender.position
             drive(writer) { log.durablePosition == end }
@@ -159,7 +160,7 @@ final class LogRecoveryTests: XCTestCase {
             let log = try DurableLog.open(configuration, logger: quietLogger())
             let writer = try log.makeWriter()
             try writer.onStart()
-            var random = SeededRandom(seed: 27)
+            var random = SplitMix64(seed: 27)
             _ = appendFrames(log, writer: writer, count: 600, random: &random)
             let end = log.appender.position
             drive(writer) { log.durablePosition == end }
@@ -206,7 +207,7 @@ final class LogRecoveryTests: XCTestCase {
             let log = try DurableLog.open(configuration, logger: quietLogger())
             let writer = try log.makeWriter()
             try writer.onStart()
-            var random = SeededRandom(seed: 28)
+            var random = SplitMix64(seed: 28)
             _ = appendFrames(log, writer: writer, count: 1500, random: &random)
             end = log.appender.position
             drive(writer) { log.durablePosition == end }

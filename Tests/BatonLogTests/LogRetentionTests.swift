@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonCodec
 import BatonLog
 import BatonRing
@@ -25,7 +26,7 @@ final class LogRetentionTests: XCTestCase {
         let clock = ManualClock()
         let writer = try log.makeWriter(storage: PwriteStorage(queueDepth: configuration.queueDepth), clock: clock)
         try writer.onStart()
-        var random = SeededRandom(seed: 41)
+        var random = SplitMix64(seed: 41)
         var positions: [Int64] = []
         while log.appender.position < 12 * segment {
             positions += appendFrames(log, writer: writer, count: 50, random: &random, firstSequence: UInt64(positions.count))
@@ -84,7 +85,7 @@ final class LogRetentionTests: XCTestCase {
         let clock = ManualClock()
         let writer = try log.makeWriter(storage: PwriteStorage(queueDepth: configuration.queueDepth), clock: clock)
         try writer.onStart()
-        var random = SeededRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         while log.appender.position < 5 * segment + 1000 {
             _ = appendFrames(log, writer: writer, count: 50, random: &random)
             _ = try? writer.doWork()

@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonCodec
 import BatonLog
 import XCTest
@@ -9,7 +10,7 @@ final class LogRoundTripTests: XCTestCase {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let configuration = smallConfiguration(directory.path)
-        var random = SeededRandom(seed: 11)
+        var random = SplitMix64(seed: 11)
         var positions: [Int64] = []
         do {
             let log = try DurableLog.open(configuration, logger: quietLogger())
@@ -44,7 +45,7 @@ final class LogRoundTripTests: XCTestCase {
         let log = try DurableLog.open(configuration, logger: quietLogger())
         let writer = try log.makeWriter()
         try writer.onStart()
-        var random = SeededRandom(seed: 12)
+        var random = SplitMix64(seed: 12)
         let positions = appendFrames(log, writer: writer, count: 10_000, random: &random, maximumPayload: 120)
         let end = log.appender.position
         drive(writer) { log.durablePosition == end }
@@ -123,7 +124,7 @@ final class LogRoundTripTests: XCTestCase {
         let log = try DurableLog.open(configuration, logger: quietLogger())
         let writer = try log.makeWriter()
         try writer.onStart()
-        var random = SeededRandom(seed: 13)
+        var random = SplitMix64(seed: 13)
         _ = appendFrames(log, writer: writer, count: 600, random: &random, maximumPayload: 4000)
         let end = log.appender.position
         drive(writer) { log.durablePosition == end }

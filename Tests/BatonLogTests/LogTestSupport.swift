@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonCodec
 import BatonLog
 import Logging
@@ -12,32 +13,10 @@ struct TemporaryDirectory {
     let path: String
 
     init(_ name: String = #function) {
-        let clean = name.filter { $0.isLetter || $0.isNumber }
-        var template = Array("/tmp/baton-log-\(clean)-XXXXXX".utf8CString)
-        let result = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(result != nil, "mkdtemp failed: \(errno)")
-        path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        path = makeTemporaryDirectory("log-" + name)
     }
 
-    func remove() {
-        if let names = try? FileSystem.list(path) {
-            for name in names { unlink(path + "/" + name) }
-        }
-        rmdir(path)
-    }
-}
-
-/// A small, seeded generator: every test run is reproducible.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    func remove() { removeTree(path) }
 }
 
 /// A clock the test moves by hand.
@@ -227,7 +206,7 @@ func drive<S: LogStorage, C: LogClock>(_ writer: LogWriter<S, C>, seconds: Doubl
 /// Appends `count` patterned frames of seeded random sizes, driving the writer
 /// when back-pressured; returns the frame positions.
 func appendFrames<S: LogStorage, C: LogClock>(_ log: DurableLog, writer: LogWriter<S, C>, count: Int,
-                                              random: inout SeededRandom, maximumPayload: Int = 600,
+                                              random: inout SplitMix64, maximumPayload: Int = 600,
                                               firstSequence: UInt64 = 0, onBackPressure: () -> Void = {},
                                               file: StaticString = #filePath, line: UInt = #line) -> [Int64] {
     var positions: [Int64] = []

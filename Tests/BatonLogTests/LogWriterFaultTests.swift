@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonCodec
 import BatonLog
 import XCTest
@@ -21,7 +22,7 @@ final class LogWriterFaultTests: XCTestCase {
         XCTAssertEqual(writer.storage.name, "pwrite")
         XCTAssertEqual(lines.all.filter { $0.contains("fallback") }.count, 1, "\(lines.all)")
         try writer.onStart()
-        var random = SeededRandom(seed: 31)
+        var random = SplitMix64(seed: 31)
         let positions = appendFrames(log, writer: writer, count: 1000, random: &random)
         let end = log.appender.position
         drive(writer) { log.durablePosition == end }
@@ -53,7 +54,7 @@ final class LogWriterFaultTests: XCTestCase {
         let clock = ManualClock()
         let writer = try log.makeWriter(storage: storage, clock: clock)
         try writer.onStart()
-        var random = SeededRandom(seed: 32)
+        var random = SplitMix64(seed: 32)
         var positions = appendFrames(log, writer: writer, count: 100, random: &random)
         var end = log.appender.position
         drive(writer) { log.durablePosition == end }
@@ -93,7 +94,7 @@ final class LogWriterFaultTests: XCTestCase {
         let writer = try log.makeWriter(storage: storage, clock: clock)
         try writer.onStart()
         storage.preallocateErrno = ENOSPC
-        var random = SeededRandom(seed: 33)
+        var random = SplitMix64(seed: 33)
         var positions: [Int64] = []
         var errors: [LogError] = []
         // Fill past the first segment; the writer cannot create the second.
@@ -131,7 +132,7 @@ final class LogWriterFaultTests: XCTestCase {
         let writer = try log.makeWriter(storage: storage, clock: ManualClock())
         try writer.onStart()
         storage.shortWrites = 25
-        var random = SeededRandom(seed: 34)
+        var random = SplitMix64(seed: 34)
         let positions = appendFrames(log, writer: writer, count: 800, random: &random)
         let end = log.appender.position
         let errors = drive(writer) { log.durablePosition == end }
@@ -153,7 +154,7 @@ final class LogWriterFaultTests: XCTestCase {
             let clock = ManualClock()
             let writer = try log.makeWriter(storage: PwriteStorage(queueDepth: configuration.queueDepth), clock: clock)
             try writer.onStart()
-            var random = SeededRandom(seed: 35)
+            var random = SplitMix64(seed: 35)
             // A few frames, well inside maxInFlightBytes and the first segment.
             var positions = appendFrames(log, writer: writer, count: 20, random: &random, maximumPayload: 200)
             var end = log.appender.position

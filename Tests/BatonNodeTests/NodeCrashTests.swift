@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonClient
 import BatonLog
 import BatonNet

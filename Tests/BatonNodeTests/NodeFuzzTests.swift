@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonLog
 import BatonNet
 import BatonNode
@@ -12,7 +13,7 @@ final class NodeFuzzTests: XCTestCase {
     func testTenThousandHostileRequestsDoNotHurtTheNode() throws {
         ignoreSIGPIPE()
         let seed = UInt64(ProcessInfo.processInfo.environment["BATON_TEST_SEED"] ?? "") ?? 0xF022_2026
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let harness = try NodeHarness()
         defer { harness.shutdown() }
         let port = harness.port

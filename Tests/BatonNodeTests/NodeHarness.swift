@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonAgent
 import BatonCodec
 import BatonLog
@@ -20,7 +21,6 @@ final class NodeHarness {
         var log = LogConfiguration(directory: self.directory)
         log.segmentBytes = 16 << 20
         log.bufferBytes = 8 << 20
-        log.maxInFlightBytes = 4 << 20
         log.durability = durability
         var configuration = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0), log: log)
         configuration.threading = threading
@@ -30,11 +30,7 @@ final class NodeHarness {
         try start()
     }
 
-    static func temporaryDirectory() throws -> String {
-        var template = Array("/tmp/baton-node-test-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw NodeError.startup("mkdtemp failed") }
-        return String(cString: made)
-    }
+    static func temporaryDirectory() throws -> String { makeTemporaryDirectory("node-test") }
 
     func start() throws {
         let node = try Node(configuration: configuration)
@@ -54,18 +50,6 @@ final class NodeHarness {
         stop()
         removeTree(directory)
     }
-}
-
-func removeTree(_ path: String) {
-    guard let dir = opendir(path) else { unlink(path); return }
-    while let entry = readdir(dir) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
-        if name == "." || name == ".." { continue }
-        let child = path + "/" + name
-        if entry.pointee.d_type == UInt8(DT_DIR) { removeTree(child) } else { unlink(child) }
-    }
-    closedir(dir)
-    rmdir(path)
 }
 
 /// A minimal blocking client over raw protocol bytes, for tests that must
@@ -133,18 +117,5 @@ final class RawClient {
             for payload in payloads { try payload.withUnsafeBytes { try batch.append($0, into: &writer) } }
             batch.finish(into: &writer)
         }
-    }
-}
-
-/// SplitMix64: the tests' seeded generator.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

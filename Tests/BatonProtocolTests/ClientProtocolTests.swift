@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonCodec
 import BatonProtocol
 import XCTest
@@ -172,14 +173,8 @@ final class ClientProtocolTests: XCTestCase {
     }
 
     func testSeededRandomBytesNeverTrap() {
-        var state: UInt64 = 0xBA70_0001
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: testSeed(0xBA70_0001))
+        func next() -> UInt64 { random.next() }
         var outcomes = [0, 0, 0]
         for _ in 0..<100_000 {
             let length = Int(next() % 96)
