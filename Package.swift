@@ -9,6 +9,7 @@ import PackageDescription
 ///   BatonNet                  - sockets, epoll, batched UDP (sendmmsg/recvmmsg)
 ///   BatonProtocol             - client and replication protocol flyweights
 ///   BatonLog                  - log buffer, segments, io_uring writer, reader, recovery
+///   BatonReplication          - chain replication: the replication agent (transmit + follower order), UDP transport seam
 ///   BatonNode                 - the node: client I/O and the order, log, transmit, commit, execute stages
 ///   BatonClient               - the Swift client library (Publisher, Subscriber)
 ///   BatonConfig               - tuning profiles and node configuration files (TOML, via TOMLKit)
@@ -25,6 +26,7 @@ let package = Package(
         .library(name: "BatonLog", targets: ["BatonLog"]),
         .library(name: "BatonNet", targets: ["BatonNet"]),
         .library(name: "BatonProtocol", targets: ["BatonProtocol"]),
+        .library(name: "BatonReplication", targets: ["BatonReplication"]),
         .library(name: "BatonNode", targets: ["BatonNode"]),
         .library(name: "BatonClient", targets: ["BatonClient"]),
         .library(name: "BatonConfig", targets: ["BatonConfig"]),
@@ -75,9 +77,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BatonReplication",
+            dependencies: [
+                "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "BatonNode",
             dependencies: [
-                "CBatonSys", "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog",
+                "CBatonSys", "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog", "BatonReplication",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -88,7 +97,7 @@ let package = Package(
         .target(
             name: "BatonConfig",
             dependencies: [
-                "BatonAgent", "BatonLog", "BatonNode", "BatonNet",
+                "BatonAgent", "BatonLog", "BatonNode", "BatonNet", "BatonReplication",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
@@ -96,7 +105,7 @@ let package = Package(
             name: "baton",
             dependencies: [
                 "BatonAgent", "BatonRing", "BatonCodec", "BatonLog", "BatonNet", "BatonProtocol", "BatonNode", "BatonClient",
-                "BatonConfig",
+                "BatonConfig", "BatonReplication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -105,7 +114,7 @@ let package = Package(
         // Test support: counts malloc/calloc/realloc calls process-wide.
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         // Test support: the seeded generator and temporary directories every suite uses.
-        .target(name: "BatonTestSupport", path: "Tests/BatonTestSupport"),
+        .target(name: "BatonTestSupport", dependencies: ["BatonClient", "BatonNet"], path: "Tests/BatonTestSupport"),
         .testTarget(name: "BatonAgentTests", dependencies: ["BatonAgent", "CBatonSys"]),
         .testTarget(name: "BatonRingTests", dependencies: ["BatonRing", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonCodecTests", dependencies: ["BatonTestSupport", "BatonCodec", "CBatonSys"]),
@@ -114,6 +123,10 @@ let package = Package(
         .testTarget(name: "BatonProtocolTests", dependencies: ["BatonTestSupport", "BatonProtocol", "BatonCodec"]),
         .testTarget(name: "BatonClientTests", dependencies: ["BatonClient", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonConfigTests", dependencies: ["BatonTestSupport", "BatonConfig", "BatonNode", "BatonLog", "BatonAgent", "BatonNet"]),
+        .testTarget(
+            name: "BatonReplicationTests",
+            dependencies: ["BatonTestSupport", "BatonReplication", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "BatonRing", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "BatonNodeTests",
             dependencies: ["BatonTestSupport", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys"]

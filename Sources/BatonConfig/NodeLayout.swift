@@ -14,12 +14,12 @@ public enum NodeLayout {
         func cpuText(_ cpu: Int?) -> String { cpu.map { "CPU \($0)" } ?? "any CPU" }
         switch configuration.threading {
         case .shared:
-            let stages = PipelineStage.allCases.map(\.rawValue).joined(separator: "+")
+            let stages = stagesRun(configuration).map(\.rawValue).joined(separator: "+")
             lines.append("threading: shared (1 thread)")
             lines.append("  thread '\(stages)': stages \(stages); \(cpuText(configuration.cpus.first ?? nil))\(threadNUMA); idle \(configuration.idleStrategy)")
         case .dedicated:
-            lines.append("threading: dedicated (\(PipelineStage.allCases.count) threads)")
-            for stage in PipelineStage.allCases {
+            lines.append("threading: dedicated (\(stagesRun(configuration).count) threads)")
+            for stage in stagesRun(configuration) {
                 let cpu = stage.index < configuration.cpus.count ? configuration.cpus[stage.index] : nil
                 let idle = (stage.index < configuration.idleStrategies.count ? configuration.idleStrategies[stage.index] : nil)
                     ?? configuration.idleStrategy
@@ -44,5 +44,10 @@ public enum NodeLayout {
         }
         lines.append("io: \(io); durability \(configuration.log.durability)")
         return lines
+    }
+
+    /// The stages a node with `configuration` runs: `transmit` only on a chain member.
+    static func stagesRun(_ configuration: NodeConfiguration) -> [PipelineStage] {
+        PipelineStage.allCases.filter { $0 != .replication || configuration.replication != nil }
     }
 }

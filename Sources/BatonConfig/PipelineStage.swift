@@ -8,6 +8,8 @@ public enum PipelineStage: String, Sendable, CaseIterable, Comparable {
     case log
     case commit
     case execute
+    /// The replication agent (transmit to the successor, follower order); chain members only.
+    case replication = "transmit"
 
     /// Index into `NodeConfiguration.cpus` / `idleStrategies`.
     public var index: Int { Self.allCases.firstIndex(of: self)! }

@@ -1,5 +1,5 @@
-/// The `[replication]` table of a tuning profile: accepted and range-checked
-/// now, used by replication (not yet built); `apply` ignores it.
+/// The `[replication]` table of a tuning profile: a chain member's UDP
+/// transport (applied over the cluster file's `[udp]`; a single node ignores it).
 /// Threading: a plain value.
 public struct ReplicationTuning: Sendable, Equatable {
     /// Datagrams per `sendmmsg`/`recvmmsg` call.

@@ -7,7 +7,9 @@ extension TuningProfile {
     ///
     /// Shared mode: `cpu` pins the one thread. Dedicated mode: `cpus` and
     /// `idleStrategies` get one entry per stage (client-io, order, log,
-    /// commit, execute; nil where the stage's table leaves it out). `numa_node`
+    /// commit, execute, transmit; nil where the stage's table leaves it out).
+    /// `[replication]` sets the UDP batch, MTU and socket buffers of a chain
+    /// member (over its cluster file's `[udp]`); a single node ignores it. `numa_node`
     /// binds both the threads and the log buffer. `log.maxInFlightBytes` follows
     /// the log buffer size (half of it at most, unless set explicitly).
     public func apply(to configuration: inout NodeConfiguration) {
@@ -33,6 +35,11 @@ extension TuningProfile {
         if let uringQueueDepth { configuration.log.queueDepth = uringQueueDepth }
         if let uringSQPoll { configuration.log.uring.sqPoll = uringSQPoll }
         if let durability { configuration.log.durability = durability }
+        if configuration.replication != nil {
+            if let batch = replication.udpBatch { configuration.replication!.udpBatch = batch }
+            if let mtu = replication.mtu { configuration.replication!.mtu = mtu }
+            if let bytes = replication.socketBufferBytes { configuration.replication!.socketBufferBytes = bytes }
+        }
     }
 
     /// `configuration` with this profile applied, checked by `NodeConfiguration.validate()`

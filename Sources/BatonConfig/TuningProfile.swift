@@ -12,7 +12,7 @@ import BatonNode
 /// execute), `numa_node`, `ingress_ring_bytes`, `ack_ring_bytes`,
 /// `log_buffer_bytes`, `io`, `uring_queue_depth`, `uring_sqpoll`,
 /// `durability`, and `[replication]` (`udp_batch`, `mtu`,
-/// `socket_buffer_bytes`: range-checked, used by replication — not yet built).
+/// `socket_buffer_bytes`: a chain member's UDP transport).
 ///
 /// Invariant: a value was checked against the machine it was parsed for
 /// (CPUs online, NUMA nodes present) and every key against its range.
@@ -34,7 +34,7 @@ public struct TuningProfile: Sendable, Equatable {
     public var uringQueueDepth: Int?
     public var uringSQPoll: Bool?
     public var durability: DurabilityPolicy?
-    /// Accepted and checked; used by replication (not yet built).
+    /// A chain member's UDP batch, MTU and socket buffers.
     public var replication = ReplicationTuning()
 
     public init() {}

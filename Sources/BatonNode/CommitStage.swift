@@ -1,4 +1,5 @@
 import BatonAgent
+import BatonReplication
 import BatonRing
 
 /// Where a node's commit position comes from. Single node: the local durable
@@ -15,6 +16,9 @@ public struct LocalDurableCommitSource: CommitSource {
     public init(durable: PositionCounter) { self.durable = durable }
     @inlinable public func committedPosition() -> Int64 { durable.getAcquire() }
 }
+
+/// A chain member: committed means durable on every member of the chain.
+extension ChainCommitSource: CommitSource {}
 
 /// The commit stage: advances `commitPosition` from its source and turns ack
 /// requests whose frames are now committed into PublishAcks for the client

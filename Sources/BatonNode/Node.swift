@@ -2,14 +2,17 @@ import BatonAgent
 import BatonCodec
 import BatonLog
 import BatonNet
+import BatonReplication
 import BatonRing
 import Glibc
 import Logging
 
 /// A single Baton node: the client I/O agent and the order, log, commit and
 /// execute stages, connected by rings and position counters, over one durable
-/// log. (The transmit stage joins with replication; a single node has no
-/// successor, so commit equals durable.)
+/// log. With `configuration.replication` set the node is a chain member: a
+/// replication agent (transmit to the successor, follower order from the
+/// predecessor) joins, and commit is the chain's (durable on every member);
+/// a follower's order stage refuses publishes with `notLeader`.
 ///
 /// ```
 ///  sockets ─► client I/O ─(ingress MPSC)─► order ─► log buffer ─► log writer ─► segments
@@ -29,6 +32,13 @@ public final class Node {
     public let counters: NodeCounters
     /// Where clients connect (the real port when the configuration asked for port 0).
     public let clientAddress: IPv4SocketAddress
+    /// The replication agent's counters (nil without replication).
+    public let replicationCounters: ReplicationCounters?
+    /// Where this member receives replication datagrams (nil without replication).
+    public let replicationAddress: IPv4SocketAddress?
+    /// Faults injected on receive (tests; nil unless `configuration.faultInjection`).
+    public private(set) var injectedFaults: CounterSet?
+    private var closeTransport: (() -> Void)?
     private let logger: Logger
     private var stopRunners: [() -> Void] = []
     private var pendingStart: [() throws -> Void] = []
@@ -43,7 +53,7 @@ public final class Node {
         guard stat(configuration.log.directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
             throw NodeError.startup("data directory '\(configuration.log.directory)' does not exist or is not a directory")
         }
-        let file = try CountersFile(creatingAt: configuration.log.directory + "/counters.dat", capacity: 64)
+        let file = try CountersFile(creatingAt: configuration.log.directory + "/counters.dat", capacity: 128)
         log = try DurableLog.open(configuration.log, logger: logger, allocateCounter: { file.allocate(label: "position.\($0)") })
         counters = NodeCounters(file: file)
 
@@ -54,21 +64,70 @@ public final class Node {
         let clock = SystemClock()
 
         let producers = try Node.rebuildProducers(from: log, maximumProducers: configuration.maximumProducers, logger: logger)
-        counters.commitPosition.setRelease(log.durablePosition)
-        counters.executePosition.setRelease(log.durablePosition)
+        let replication = configuration.replication
+        // A chain member's commit comes from the chain: nothing is committed until the chain says so.
+        let initialCommit = replication == nil ? log.durablePosition : log.startPosition
+        counters.commitPosition.setRelease(initialCommit)
+        counters.executePosition.setRelease(initialCommit)
 
         let clientIO = try ClientSessionsAgent(configuration: configuration, ingress: ingress, egress: egress, handoff: handoff,
                                                counters: counters, commitPosition: counters.commitPosition, clock: clock,
                                                logger: logger)
         clientAddress = clientIO.boundAddress
+        var followerRefusal: String?
+        if let replication, let predecessor = replication.predecessor, let head = replication.members.first {
+            followerRefusal = "node \(replication.nodeId) follows node \(predecessor.nodeId) in the chain; publish to the head, node \(head.nodeId) at \(head.clientAddress)"
+        }
         let order = OrderStage(ingress: ingress, ackRequests: ackRequests, egress: egress, appender: log.appender,
                                producers: producers, counters: counters, clock: clock,
-                               maximumPayloadLength: configuration.maximumPayloadLength)
+                               maximumPayloadLength: configuration.maximumPayloadLength, followerRefusal: followerRefusal)
         let writer = try log.makeWriter()
-        let commit = CommitStage(source: LocalDurableCommitSource(durable: log.counters.durable), ackRequests: ackRequests,
-                                 egress: egress, commitPosition: counters.commitPosition)
         let execute = try ExecuteStage(configuration: configuration, handoff: handoff, log: log,
                                        commitPosition: counters.commitPosition, counters: counters, clock: clock, logger: logger)
+        if let replication {
+            let member = replication.members[replication.chainIndex!]
+            let replicationCounters = ReplicationCounters(allocate: { file.allocate(label: $0) })
+            let transport: UDPReplicationTransport
+            do {
+                transport = try UDPReplicationTransport(bindingTo: member.replicationAddress, batch: replication.udpBatch,
+                                                        mtu: replication.mtu, socketBufferBytes: replication.socketBufferBytes,
+                                                        logger: logger)
+            } catch {
+                throw NodeError.startup("replication address \(member.replicationAddress): \(error)")
+            }
+            self.replicationCounters = replicationCounters
+            let socket = transport.socket
+            replicationAddress = transport.localAddress
+            closeTransport = { socket.close() }
+            logger.info("node \(configuration.nodeId) is the \(replication.role) of chain \(replication.members.map { String($0.nodeId) }.joined(separator: " -> ")) (cluster \(replication.clusterId), epoch \(replication.epoch)); replication on \(transport.localAddress)")
+            let commit = CommitStage(source: ChainCommitSource(chainCommit: replicationCounters.chainCommit),
+                                     ackRequests: ackRequests, egress: egress, commitPosition: counters.commitPosition)
+            if let faults = configuration.faultInjection {
+                let faulty = FaultInjectingTransport(base: transport, faults: faults, clock: clock)
+                injectedFaults = faulty.counters
+                let replicator = ChainReplicator(configuration: replication, log: log, transport: faulty, clock: clock,
+                                                 counters: replicationCounters, logger: logger)
+                assemble(clientIO, order, writer, commit, execute, replicator)
+            } else {
+                let replicator = ChainReplicator(configuration: replication, log: log, transport: transport, clock: clock,
+                                                 counters: replicationCounters, logger: logger)
+                assemble(clientIO, order, writer, commit, execute, replicator)
+            }
+        } else {
+            replicationCounters = nil
+            replicationAddress = nil
+            let commit = CommitStage(source: LocalDurableCommitSource(durable: log.counters.durable), ackRequests: ackRequests,
+                                     egress: egress, commitPosition: counters.commitPosition)
+            assemble(clientIO, order, writer, commit, execute, nil as ChainReplicator<UDPReplicationTransport, SystemClock>?)
+        }
+        logger.info("node \(configuration.nodeId) ready: clients at \(clientAddress), log \(configuration.log.directory) from \(log.startPosition) to \(log.appendedPosition), durability \(configuration.log.durability), threading \(configuration.threading), idle \(configuration.idleStrategy)")
+    }
+
+    /// Puts the agents on threads: one composite agent (shared) or a runner each (dedicated).
+    private func assemble<W: Agent, S: CommitSource, R: Agent>(
+        _ clientIO: sending ClientSessionsAgent<SystemClock>, _ order: sending OrderStage<SystemClock>, _ writer: sending W,
+        _ commit: sending CommitStage<S>, _ execute: sending ExecuteStage<SystemClock>, _ replicator: sending R?
+    ) {
         let agentErrors = counters.agentErrors
         let errorLogger = logger
         let onError: @Sendable (any Error) -> Void = { error in
@@ -77,16 +136,19 @@ public final class Node {
         }
         switch configuration.threading {
         case .shared:
-            let composite = CompositeAgent(clientIO, order, writer, commit, execute)
-            addRunner(composite, stage: 0, onError: onError)
+            if let replicator {
+                addRunner(CompositeAgent(clientIO, order, writer, commit, execute, replicator), stage: 0, onError: onError)
+            } else {
+                addRunner(CompositeAgent(clientIO, order, writer, commit, execute), stage: 0, onError: onError)
+            }
         case .dedicated:
             addRunner(clientIO, stage: 0, onError: onError)
             addRunner(order, stage: 1, onError: onError)
             addRunner(writer, stage: 2, onError: onError)
             addRunner(commit, stage: 3, onError: onError)
             addRunner(execute, stage: 4, onError: onError)
+            if let replicator { addRunner(replicator, stage: 5, onError: onError) }
         }
-        logger.info("node \(configuration.nodeId) ready: clients at \(clientAddress), log \(configuration.log.directory) from \(log.startPosition) to \(log.appendedPosition), durability \(configuration.log.durability), threading \(configuration.threading), idle \(configuration.idleStrategy)")
     }
 
     /// Adds the runner of thread `stage` (index into `cpus` and `idleStrategies`).
@@ -113,6 +175,8 @@ public final class Node {
     public func stop() {
         for stop in stopRunners { stop() }
         stopRunners.removeAll()
+        closeTransport?()
+        closeTransport = nil
     }
 
     deinit { stop() }

@@ -2,6 +2,7 @@ import BatonAgent
 import BatonLog
 import BatonNet
 import BatonProtocol
+import BatonReplication
 
 /// How a node's agents map onto threads.
 public enum ThreadingMode: String, Sendable, CaseIterable {
@@ -57,6 +58,11 @@ public struct NodeConfiguration: Sendable {
     /// Bytes a subscriber session may have queued for the socket per write (one Deliver).
     public var deliverBatchBytes: Int = 256 << 10
 
+    /// Chain membership (nil: a single node, commit = local durable).
+    public var replication: ReplicationConfiguration? = nil
+    /// Tests only: faults injected on the replication transport's receive side.
+    public var faultInjection: FaultInjection? = nil
+
     public init(listen: HostAndPort, log: LogConfiguration) {
         self.listen = listen
         self.log = log
@@ -100,5 +106,8 @@ public struct NodeConfiguration: Sendable {
             throw .configuration(key: "cpus", reason: "CPU \(cpu) is negative")
         }
         do { try log.validate() } catch { throw .configuration(key: "log", reason: error.description) }
+        if let replication {
+            do { try replication.validate() } catch { throw .configuration(key: "replication", reason: error.description) }
+        }
     }
 }

@@ -15,8 +15,13 @@ import BatonRing
 /// otherwise it stays on the ring (and the client I/O agent stops reading from
 /// sockets once the ring fills). Nothing is queued without bound.
 ///
+/// On a chain follower (`followerRefusal` set) the stage orders nothing: it
+/// answers every Publish with `notLeader` and the text naming the head, and
+/// never touches the appender (the replication agent writes it there).
+///
 /// Threading: an `Agent`; every method runs on its runner's thread. It is the
-/// single writer of the log appender, of `orderPosition` and of the producer table.
+/// single writer of the log appender (unless a follower), of `orderPosition`
+/// and of the producer table.
 public final class OrderStage<Clock: LogClock>: Agent {
     public let roleName = "order"
     private let ingress: ManyToOneRingBuffer
@@ -29,10 +34,12 @@ public final class OrderStage<Clock: LogClock>: Agent {
     private let maximumFrameBytes: Int
     private let batchLimit: Int
     private var stalled = false
+    private let followerRefusal: String?
 
     public init(ingress: ManyToOneRingBuffer, ackRequests: OneToOneRingBuffer, egress: ManyToOneRingBuffer,
                 appender: LogAppender, producers: ProducerTable, counters: NodeCounters, clock: Clock,
-                maximumPayloadLength: Int, batchLimit: Int = 64) {
+                maximumPayloadLength: Int, batchLimit: Int = 64, followerRefusal: String? = nil) {
+        self.followerRefusal = followerRefusal
         self.ingress = ingress
         self.ackRequests = ackRequests
         self.egress = egress
@@ -45,10 +52,16 @@ public final class OrderStage<Clock: LogClock>: Agent {
     }
 
     public func onStart() throws {
-        counters.orderPosition.setRelease(appender.position)
+        if followerRefusal == nil { counters.orderPosition.setRelease(appender.position) }
     }
 
     public func doWork() throws -> Int {
+        if let followerRefusal {
+            return ingress.controlledRead(limit: batchLimit) { _, payload, length in
+                let record = IngressPublishRecord(payload, length: length)
+                return self.refuse(record.sessionId, record.block.producerId, .notLeader, followerRefusal) ? .continue : .abort
+            }
+        }
         let taken = ingress.controlledRead(limit: batchLimit) { typeId, payload, length in
             precondition(typeId == PipelineRecordType.publish, "unexpected record type \(typeId) on the ingress ring")
             return self.order(IngressPublishRecord(payload, length: length))

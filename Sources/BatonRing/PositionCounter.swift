@@ -38,6 +38,11 @@ public struct PositionCounter: @unchecked Sendable {
         baton_store_release_i64(address, value)
     }
 
+    /// Store with release ordering for a value that may also go down (a peer's
+    /// reported position, which falls back when the peer restarts).
+    @inlinable @inline(__always)
+    public func setReleaseAllowingDecrease(_ value: Int64) { baton_store_release_i64(address, value) }
+
     /// Store without ordering (statistics counters, single-threaded set-up).
     @inlinable @inline(__always)
     public func setPlain(_ value: Int64) { baton_store_plain_i64(address, value) }

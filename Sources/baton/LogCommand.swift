@@ -12,7 +12,7 @@ struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "Inspect, verify and benchmark a durable log directory.",
-        subcommands: [LogVerifyCommand.self, LogDumpCommand.self, LogBenchCommand.self, LogCrashChildCommand.self]
+        subcommands: [LogVerifyCommand.self, LogDumpCommand.self, LogCompareCommand.self, LogBenchCommand.self, LogCrashChildCommand.self]
     )
 }
 

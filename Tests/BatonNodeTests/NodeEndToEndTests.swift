@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonClient
 import BatonLog
 import BatonNet
@@ -83,9 +84,3 @@ final class NodeEndToEndTests: XCTestCase {
     }
 }
 
-final class ErrorBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var errors: [String] = []
-    func add(_ error: String) { lock.lock(); errors.append(error); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return errors }
-}

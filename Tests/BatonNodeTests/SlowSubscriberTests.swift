@@ -1,3 +1,4 @@
+import BatonTestSupport
 import BatonClient
 import BatonNet
 import BatonProtocol

@@ -1,25 +1,32 @@
 import Foundation
 import Glibc
-import XCTest
 
-/// A `baton serve` child process on 127.0.0.1 with an ephemeral port; the
-/// test owns it and kills it (SIGKILL) or stops it (SIGTERM) — it never outlives the test.
-final class NodeProcess {
-    let process = Process()
-    let port: UInt16
+/// A `baton serve` child process on 127.0.0.1; the test owns it and kills it
+/// (SIGKILL) or stops it (SIGTERM) — it never outlives the test.
+public final class NodeProcess {
+    public let process = Process()
+    /// The client port the node printed.
+    public let port: UInt16
     private let output = Pipe()
 
-    static var batonBinary: String {
+    /// The `baton` binary built beside the test bundle.
+    public static var batonBinary: String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         let executable = String(cString: Array(buffer[0..<max(0, length)]) + [0])
         return (executable as NSString).deletingLastPathComponent + "/baton"
     }
 
-    init(data: String, extraArguments: [String] = [], timeout: TimeInterval = 30) throws {
+    /// A single node in `data` on an ephemeral client port.
+    public convenience init(data: String, extraArguments: [String] = [], timeout: TimeInterval = 30) throws {
+        try self.init(arguments: ["serve", "--data", data, "--listen", "127.0.0.1:0", "--log-level", "warning",
+                                  "--segment-size", "16MiB", "--buffer-size", "8MiB"] + extraArguments, timeout: timeout)
+    }
+
+    /// `baton ARGUMENTS` (a `serve` that prints "listening on 127.0.0.1:PORT" once it serves).
+    public init(arguments: [String], timeout: TimeInterval = 30) throws {
         process.executableURL = URL(fileURLWithPath: NodeProcess.batonBinary)
-        process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0", "--log-level", "warning",
-                             "--segment-size", "16MiB", "--buffer-size", "8MiB"] + extraArguments
+        process.arguments = arguments
         process.standardOutput = output
         try process.run()
         // The node prints "baton node N listening on 127.0.0.1:PORT (...)" once it serves.
@@ -40,12 +47,12 @@ final class NodeProcess {
         self.port = port
     }
 
-    func kill() {
+    public func kill() {
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
     }

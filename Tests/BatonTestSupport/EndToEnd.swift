@@ -1,18 +1,18 @@
 import BatonClient
 import BatonNet
 import Foundation
-import XCTest
 
-/// Helpers shared by the end-to-end tests: publish generated messages until
-/// acknowledged, and read them back checking order and content.
-enum EndToEnd {
-    static var messageCount: Int {
+/// Helpers shared by the end-to-end tests (node and replication suites):
+/// publish generated messages until acknowledged, and read them back checking
+/// order and content.
+public enum EndToEnd {
+    public static var messageCount: Int {
         Int(ProcessInfo.processInfo.environment["BATON_E2E_MESSAGES"] ?? "") ?? 1_000_000
     }
 
     /// Publishes `count` generated payloads of `size` bytes as `producerId` and
     /// waits for every ack. Returns the last acked (sequence, position).
-    static func publish(port: UInt16, producerId: UInt64, count: Int, size: Int = 100, stream: UInt32 = 1,
+    public static func publish(port: UInt16, producerId: UInt64, count: Int, size: Int = 100, stream: UInt32 = 1,
                         firstSequence: UInt64 = 0, deadline: Date) throws -> (UInt64, Int64) {
         var configuration = PublisherConfiguration(streamId: stream)
         configuration.producerId = producerId
@@ -38,17 +38,19 @@ enum EndToEnd {
         return (publisher.lastAckedSequence ?? 0, publisher.lastAckedPosition ?? -1)
     }
 
-    struct Replay {
-        var count = 0
-        var lastPosition: Int64 = -1
-        var nextSequence: [UInt64: UInt64] = [:]
-        var problems: [String] = []
-        var positions: [Int64] = []
+    public struct Replay {
+        public var count = 0
+        public var lastPosition: Int64 = -1
+        public var nextSequence: [UInt64: UInt64] = [:]
+        public var problems: [String] = []
+        public var positions: [Int64] = []
+        /// CRC32C-style digest of every (position, producer, sequence, payload) in order: equal digests, same sequence.
+        public var digest: UInt64 = 0xcbf2_9ce4_8422_2325
     }
 
     /// Reads `expected` messages from `from`, checking log order, per-producer
     /// sequence order (consecutive, no duplicates) and every payload.
-    static func replay(port: UInt16, expected: Int, from: SubscribeFrom = .earliest, stream: UInt32 = 1,
+    public static func replay(port: UInt16, expected: Int, from: SubscribeFrom = .earliest, stream: UInt32 = 1,
                        keepPositions: Bool = false, deadline: Date) throws -> Replay {
         let subscriber = try Subscriber(broker: IPv4SocketAddress.loopback(port: port),
                                         configuration: SubscriberConfiguration(streamId: stream, from: from))
@@ -62,6 +64,7 @@ enum EndToEnd {
                     replay.problems.append("position \(message.position) after \(replay.lastPosition)")
                 }
                 replay.lastPosition = message.position
+                replay.fold(message.position, message.producerId, message.sequence, message.payload)
                 switch GeneratedPayload.verify(message.payload) {
                 case .valid(let producer, let sequence):
                     if producer != message.producerId || sequence != message.sequence, replay.problems.count < 10 {
@@ -85,7 +88,31 @@ enum EndToEnd {
     }
 }
 
-struct TestTimeout: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = "timed out " + description }
+extension EndToEnd.Replay {
+    /// FNV-1a over the message's position, producer, sequence and payload.
+    mutating func fold(_ position: Int64, _ producer: UInt64, _ sequence: UInt64, _ payload: UnsafeRawBufferPointer) {
+        var hash = digest
+        func mix(_ value: UInt64) {
+            for shift in stride(from: 0, to: 64, by: 8) { hash = (hash ^ ((value >> UInt64(shift)) & 0xff)) &* 0x100_0000_01b3 }
+        }
+        mix(UInt64(bitPattern: position))
+        mix(producer)
+        mix(sequence)
+        for byte in payload { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        digest = hash
+    }
+}
+
+/// A shared list of failures from worker threads.
+public final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [String] = []
+    public init() {}
+    public func add(_ error: String) { lock.lock(); errors.append(error); lock.unlock() }
+    public var all: [String] { lock.lock(); defer { lock.unlock() }; return errors }
+}
+
+public struct TestTimeout: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = "timed out " + description }
 }

@@ -1,0 +1,83 @@
+import BatonProtocol
+import BatonRing
+
+/// The replication agent's counters, labelled `replication.*` in the node's
+/// counters file so `baton stat` shows them live. Allocated once at set-up.
+///
+/// Single writer: the `ChainReplicator` agent, for every counter here;
+/// readers on any thread use acquire loads.
+public final class ReplicationCounters: @unchecked Sendable {
+    /// `ChainRole.code` of this member.
+    public let role: PositionCounter
+    public let epoch: PositionCounter
+    /// Everything below has been sent to the successor at least once (a gating position of the log buffer).
+    public let sentPosition: PositionCounter
+    /// The successor's last reported received position (end of its whole frames).
+    public let successorReceived: PositionCounter
+    /// The successor's last reported chain-durable position (min durable from it to the tail).
+    public let successorChainDurable: PositionCounter
+    /// The commit position as this member knows it: durable on every member.
+    public let chainCommit: PositionCounter
+    /// Bytes received from the predecessor and copied into the log buffer (may end inside a frame).
+    public let receivedBytesPosition: PositionCounter
+
+    public let datagramsSent: PositionCounter
+    public let datagramsReceived: PositionCounter
+    public let dataBytesSent: PositionCounter
+    public let naksSent: PositionCounter
+    public let naksReceived: PositionCounter
+    public let retransmits: PositionCounter
+    public let retransmittedBytes: PositionCounter
+    /// Data datagrams wholly below the received position (duplicates).
+    public let duplicateData: PositionCounter
+    /// Data datagrams past the received position (a gap: held off, Nak'd).
+    public let outOfOrderData: PositionCounter
+    /// Data datagrams not applied because the log buffer had no room (the window should prevent it).
+    public let noRoomData: PositionCounter
+    /// Frames that failed their check after arriving (discarded, asked for again).
+    public let corruptFrames: PositionCounter
+    /// Datagrams the socket reported as failed to send.
+    public let sendErrors: PositionCounter
+    /// Dropped datagrams by `ReplicationDropReason`.
+    public let droppedMalformed: PositionCounter
+    public let droppedWrongCluster: PositionCounter
+    public let droppedWrongEpoch: PositionCounter
+    public let droppedNotPeer: PositionCounter
+
+    public init(allocate: (String) -> PositionCounter) {
+        role = allocate("replication.role")
+        epoch = allocate("replication.epoch")
+        sentPosition = allocate("replication.position.sent")
+        successorReceived = allocate("replication.position.successorReceived")
+        successorChainDurable = allocate("replication.position.successorChainDurable")
+        chainCommit = allocate("replication.position.chainCommit")
+        receivedBytesPosition = allocate("replication.position.receivedBytes")
+        datagramsSent = allocate("replication.datagrams.sent")
+        datagramsReceived = allocate("replication.datagrams.received")
+        dataBytesSent = allocate("replication.data.bytesSent")
+        naksSent = allocate("replication.naks.sent")
+        naksReceived = allocate("replication.naks.received")
+        retransmits = allocate("replication.retransmits")
+        retransmittedBytes = allocate("replication.retransmits.bytes")
+        duplicateData = allocate("replication.data.duplicate")
+        outOfOrderData = allocate("replication.data.outOfOrder")
+        noRoomData = allocate("replication.data.noRoom")
+        corruptFrames = allocate("replication.data.corruptFrames")
+        sendErrors = allocate("replication.errors.send")
+        droppedMalformed = allocate("replication.dropped.malformed")
+        droppedWrongCluster = allocate("replication.dropped.wrongCluster")
+        droppedWrongEpoch = allocate("replication.dropped.wrongEpoch")
+        droppedNotPeer = allocate("replication.dropped.notPeer")
+    }
+
+    /// The drop counter for `reason`.
+    @inlinable
+    public func dropped(_ reason: ReplicationDropReason) -> PositionCounter {
+        switch reason {
+        case .malformed: return droppedMalformed
+        case .wrongCluster: return droppedWrongCluster
+        case .wrongEpoch: return droppedWrongEpoch
+        case .notPeer: return droppedNotPeer
+        }
+    }
+}

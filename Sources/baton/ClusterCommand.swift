@@ -1,0 +1,98 @@
+import ArgumentParser
+import BatonConfig
+import BatonLog
+import BatonNet
+import BatonNode
+import Glibc
+import Logging
+
+/// `baton cluster`: a whole local chain of N members in one process — the
+/// embedded default `make run` starts. Member i (0 = head) serves clients on
+/// `--base-port + i` and replication on `--base-port + 100 + i`, with its data
+/// in `--data/node-i`. Runs until SIGINT/SIGTERM, then stops every member.
+struct ClusterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Run a local chain of N nodes in one process until SIGINT/SIGTERM."
+    )
+
+    @Option(name: .long, help: "Members in the chain (1 to 16).")
+    var nodes: Int = 3
+
+    @Option(name: .long, help: "Data directory; member i keeps its log in DIR/node-i (created if missing).")
+    var data: String = "./data"
+
+    @Option(name: .long, help: "Client port of the head; member i listens on P+i for clients and P+100+i for replication.")
+    var basePort: Int = 7400
+
+    @Option(name: .long, help: "Cluster id carried in every replication datagram.")
+    var clusterId: UInt64 = 1
+
+    @OptionGroup var options: NodeOptions
+
+    func validate() throws {
+        guard (1...16).contains(nodes) else { throw ValidationError("--nodes \(nodes): a chain has 1 to 16 members") }
+        guard basePort >= 1, basePort + 100 + nodes - 1 <= 65_535 else {
+            throw ValidationError("--base-port \(basePort): ports P...P+\(nodes - 1) and P+100...P+\(100 + nodes - 1) must be 1...65535")
+        }
+    }
+
+    func run() throws {
+        options.bootstrapLogging()
+        let logger = Logger(label: "baton")
+        let configurations = try makeConfigurations()
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        ignoreSIGPIPE()
+        var running: [Node] = []
+        defer { for node in running { node.stop() } }
+        for configuration in configurations {
+            let node = try Node(configuration: configuration, logger: Logger(label: "baton.node-\(configuration.nodeId)"))
+            try node.start()
+            running.append(node)
+        }
+        print("baton cluster: \(nodes) nodes, chain replication (cluster \(clusterId)), durability \(configurations[0].log.durability)")
+        for (node, configuration) in zip(running, configurations) {
+            print("  node \(configuration.nodeId) \(configuration.replication!.role): clients \(node.clientAddress), replication \(node.replicationAddress!), data \(configuration.log.directory)")
+        }
+        print("publish to the head at \(running[0].clientAddress); subscribe on any node")
+        fflush(nil)
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        logger.info("received signal \(received), stopping")
+        for node in running { node.stop() }
+        for node in running {
+            logger.info("node \(node.configuration.nodeId): log ends at \(node.log.appendedPosition), durable \(node.log.durablePosition), commit \(node.counters.commitPosition.getAcquire())")
+        }
+        running.removeAll()
+    }
+
+    /// Every member's configuration: the local chain layout, then the tuning profile, then the flags.
+    func makeConfigurations() throws -> [NodeConfiguration] {
+        let cluster = ClusterConfigFile.localChain(nodes: nodes, basePort: basePort, dataDirectory: data, clusterId: clusterId)
+        var profile: TuningProfile?
+        do {
+            try cluster.validate()
+            if let tuning = options.tuning { profile = try TuningProfile.load(path: tuning) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if mkdir(data, 0o755) != 0 && errno != EEXIST {
+            throw ValidationError("--data '\(data)': cannot create the directory (errno \(errno))")
+        }
+        return try cluster.members.map { member in
+            if mkdir(member.data, 0o755) != 0 && errno != EEXIST {
+                throw ValidationError("cannot create data directory '\(member.data)' (errno \(errno))")
+            }
+            var configuration = NodeConfiguration(listen: member.client, log: LogConfiguration(directory: member.data))
+            do { try cluster.apply(nodeId: member.id, to: &configuration) } catch { throw ValidationError("\(error)") }
+            profile?.apply(to: &configuration)
+            try options.apply(to: &configuration)
+            do { try configuration.validate() } catch { throw ValidationError("\(error)") }
+            return configuration
+        }
+    }
+}

@@ -1,0 +1,250 @@
+import BatonTestSupport
+import BatonConfig
+import BatonNet
+import XCTest
+
+/// The repository's `config/` directory (found from this file's path).
+private let configDirectory: String = {
+    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(3) // BatonConfigTests/ClusterConfigFileTests.swift, Tests
+    return parts.joined(separator: "/") + "/config"
+}()
+
+/// A member table with the given values (defaults make member `index` of a valid chain).
+private func member(_ index: Int, id: String? = nil, replication: String? = nil, client: String? = nil,
+                    data: String? = nil, extra: String = "") -> String {
+    """
+    [[member]]
+    id = \(id ?? String(index))
+    replication = \(replication ?? "\"127.0.0.1:\(7500 + index)\"")
+    client = \(client ?? "\"127.0.0.1:\(7400 + index)\"")
+    data = \(data ?? "\"data/node-\(index)\"")
+    \(extra)
+
+    """
+}
+
+/// A valid three-member file, with `top` added at the top and `tail` at the end.
+private func cluster(top: String = "", members: String? = nil, tail: String = "") -> String {
+    "cluster_id = 7\n\(top)\n" + (members ?? (member(0) + member(1) + member(2))) + tail
+}
+
+/// `--config FILE` for a cluster: parsing, strict validation, member lookup.
+final class ClusterConfigFileTests: XCTestCase {
+    static let everyKey = """
+        cluster_id = 9_000_000_000
+        epoch = 4
+        replication = "raft"
+
+        [[member]]
+        id = 10
+        replication = "10.0.0.1:7500"
+        client = "10.0.0.1:7400"
+        data = "/var/lib/baton/a"
+
+        [[member]]
+        id = 11
+        replication = "localhost:7501"
+        client = "0.0.0.0:7401"
+        data = "b"
+
+        [udp]
+        batch = 32
+        mtu = 9000
+        socket_buffer_bytes = 8_388_608
+        receiver_window_bytes = 2_097_152
+        nak_delay_us = 250
+        heartbeat_interval_ms = 20
+        """
+
+    func testParsesEveryKey() throws {
+        let file = try ClusterConfigFile(parsing: Self.everyKey)
+        XCTAssertEqual(file.clusterId, 9_000_000_000)
+        XCTAssertEqual(file.epoch, 4)
+        XCTAssertEqual(file.replication, .raft)
+        XCTAssertEqual(file.members, [
+            .init(id: 10, replication: HostAndPort(host: "10.0.0.1", port: 7500), client: HostAndPort(host: "10.0.0.1", port: 7400),
+                  data: "/var/lib/baton/a"),
+            .init(id: 11, replication: HostAndPort(host: "localhost", port: 7501), client: HostAndPort(host: "0.0.0.0", port: 7401),
+                  data: "b"),
+        ])
+        XCTAssertEqual(file.udp, .init(batch: 32, mtu: 9000, socketBufferBytes: 8 << 20, receiverWindowBytes: 2 << 20,
+                                       nakDelayMicros: 250, heartbeatIntervalMillis: 20))
+    }
+
+    func testRoundTripsThroughText() throws {
+        let file = try ClusterConfigFile(parsing: Self.everyKey)
+        XCTAssertEqual(try ClusterConfigFile(parsing: file.tomlText), file)
+        let minimal = try ClusterConfigFile(parsing: cluster(members: member(0, data: "\"odd \\\"dir\\\"\\\\x\"")))
+        XCTAssertEqual(minimal.members[0].data, "odd \"dir\"\\x")
+        XCTAssertFalse(minimal.tomlText.contains("[udp]"))
+        XCTAssertEqual(try ClusterConfigFile(parsing: minimal.tomlText), minimal)
+    }
+
+    func testDefaults() throws {
+        let file = try ClusterConfigFile(parsing: cluster())
+        XCTAssertEqual(file.epoch, 1)
+        XCTAssertEqual(file.replication, .chain)
+        XCTAssertEqual(file.udp, ClusterConfigFile.UDP())
+        XCTAssertEqual(file.members.map(\.id), [0, 1, 2])
+        XCTAssertEqual(file.members.map(\.data), ["data/node-0", "data/node-1", "data/node-2"])
+    }
+
+    func testInlineMemberTablesAreAccepted() throws {
+        let file = try ClusterConfigFile(parsing: """
+            cluster_id = 1
+            member = [{ id = 3, replication = "127.0.0.1:7500", client = "127.0.0.1:7400", data = "d" },
+                      { id = 4, replication = "127.0.0.1:7501", client = "127.0.0.1:7401", data = "e" }]
+            """)
+        XCTAssertEqual(file.members.map(\.id), [3, 4])
+        XCTAssertEqual(file.members.map(\.data), ["d", "e"])
+        assertConfigError(try ClusterConfigFile(parsing: """
+            cluster_id = 1
+            member = [{ id = 3, replication = "127.0.0.1:7500", client = "127.0.0.1:7400", data = { path = "d" } }]
+            """), mentions: ["config key 'member[0].data'", "(table)", "directory path"])
+    }
+
+    func testShippedExampleLoads() throws {
+        let file = try ClusterConfigFile.load(path: configDirectory + "/cluster-3.toml")
+        XCTAssertEqual(file.clusterId, 7)
+        XCTAssertEqual(file.epoch, 1)
+        XCTAssertEqual(file.replication, .chain)
+        XCTAssertEqual(file.members.map(\.id), [0, 1, 2])
+        XCTAssertEqual(file.members.map(\.client.port), [7400, 7401, 7402])
+        XCTAssertEqual(file.members.map(\.replication.port), [7500, 7501, 7502])
+        XCTAssertEqual(file.members.map(\.data), (0..<3).map { configDirectory + "/../data/node-\($0)" })
+        XCTAssertEqual(file.udp, .init(batch: 64, mtu: 1472, socketBufferBytes: 4 << 20, receiverWindowBytes: 4 << 20,
+                                       nakDelayMicros: 100, heartbeatIntervalMillis: 10))
+    }
+
+    func testRelativeDataIsResolvedAgainstTheFilesDirectory() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        writeFile(directory + "/cluster.toml", cluster(members: member(0, data: "\"node-0\"") + member(1, data: "\"/srv/node-1\"")))
+        let file = try ClusterConfigFile.load(path: directory + "/cluster.toml")
+        XCTAssertEqual(file.members.map(\.data), [directory + "/node-0", "/srv/node-1"])
+        // Parsed from text with no base directory, a relative path stays as written.
+        XCTAssertEqual(try ClusterConfigFile(parsing: cluster()).members[0].data, "data/node-0")
+        XCTAssertEqual(try ClusterConfigFile(parsing: cluster(), relativeTo: "/etc/baton").members[0].data, "/etc/baton/data/node-0")
+        assertConfigError(try ClusterConfigFile.load(path: directory + "/missing.toml"), mentions: ["missing.toml", "cannot read"])
+    }
+
+    func testMemberLookup() throws {
+        let file = try ClusterConfigFile(parsing: cluster(members: member(0, id: "5") + member(1, id: "3") + member(2, id: "9")))
+        let (index, found) = try file.member(id: 3)
+        XCTAssertEqual(index, 1)
+        XCTAssertEqual(found.client, HostAndPort(host: "127.0.0.1", port: 7401))
+        XCTAssertEqual(try file.member(id: 9).index, 2)
+        assertConfigError(try file.member(id: 4),
+                          mentions: ["config key 'member.id'", "no member has id 4", "--node 4", "the ids in this file are 5, 3, 9"])
+    }
+
+    func testUnknownKeysAreRefusedEverywhere() {
+        assertConfigError(try ClusterConfigFile(parsing: cluster(top: "node_id = 1")),
+                          mentions: ["config key 'node_id'", "unknown key", "allowed: cluster_id, epoch, replication, member, udp"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0) + member(1, extra: "listen = \"127.0.0.1:1\""))),
+                          mentions: ["config key 'member[1].listen'", "unknown key",
+                                     "member[1].id, member[1].replication, member[1].client, member[1].data"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(tail: "[udp]\nbatch = 8\nbatch_size = 8\n")),
+                          mentions: ["config key 'udp.batch_size'", "unknown key", "udp.batch, udp.mtu", "udp.heartbeat_interval_ms"])
+    }
+
+    func testDuplicatesNameTheKeyTheValueAndBothMembers() {
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0) + member(1) + member(2, id: "0"))),
+                          mentions: ["config key 'member[2].id'", "0 is also the id of member[0]"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0) + member(1, replication: "\"localhost:7500\""))),
+                          mentions: ["config key 'member[1].replication'", "\"localhost:7500\"", "replication address of member[0]"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0) + member(1) + member(2, client: "\"127.0.0.1:7401\""))),
+                          mentions: ["config key 'member[2].client'", "\"127.0.0.1:7401\" is also the client address of member[1]"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0, data: "\"./data//n/\"") + member(1, data: "\"data/n\""))),
+                          mentions: ["config key 'member[1].data'", "\"data/n\" is also the data directory of member[0]"])
+    }
+
+    func testMissingMembersAndKeys() {
+        assertConfigError(try ClusterConfigFile(parsing: "cluster_id = 7\n"),
+                          mentions: ["config key 'member'", "missing", "1 to 16 [[member]] tables", "required"])
+        assertConfigError(try ClusterConfigFile(parsing: "cluster_id = 7\nmember = []\n"),
+                          mentions: ["config key 'member'", "0 [[member]] tables", "1 to 16"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: "[member]\nid = 0\n")),
+                          mentions: ["config key 'member'", "(table)", "double brackets"])
+        assertConfigError(try ClusterConfigFile(parsing: member(0)),
+                          mentions: ["config key 'cluster_id'", "missing", "1...9223372036854775807", "required"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: "[[member]]\nid = 0\nreplication = \"127.0.0.1:1\"\ndata = \"d\"\n")),
+                          mentions: ["config key 'member[0].client'", "missing", "HOST:PORT", "required"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0, data: "\"\""))),
+                          mentions: ["config key 'member[0].data'", "\"\"", "non-empty directory path"])
+        let seventeen = (0..<17).map { member($0) }.joined()
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: seventeen)),
+                          mentions: ["config key 'member'", "17 [[member]] tables", "1 to 16"])
+    }
+
+    func testBadAddresses() {
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0, replication: "\"127.0.0.1\""))),
+                          mentions: ["config key 'member[0].replication'", "\"127.0.0.1\"", "HOST:PORT", "has no port"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0, client: "\"node-a.example:7400\""))),
+                          mentions: ["config key 'member[0].client'", "\"node-a.example:7400\"", "not an IPv4 dotted quad"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0, client: "\"127.0.0.1:70000\""))),
+                          mentions: ["config key 'member[0].client'", "\"127.0.0.1:70000\"", "invalid port"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0, replication: "\"127.0.0.1:0\""))),
+                          mentions: ["config key 'member[0].replication'", "\"127.0.0.1:0\"", "port 0"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0, client: "7400"))),
+                          mentions: ["config key 'member[0].client'", "7400 (integer)", "HOST:PORT"])
+    }
+
+    func testOutOfRangeValues() {
+        let cases: [(String, String, [String])] = [
+            ("cluster_id = 0\n", "", ["config key 'cluster_id'", "0 is not allowed", "1...9223372036854775807"]),
+            ("cluster_id = 7\nepoch = 0\n", "", ["config key 'epoch'", "0 is not allowed", "1...4294967295"]),
+            ("cluster_id = 7\nepoch = 4294967296\n", "", ["config key 'epoch'", "4294967296", "1...4294967295"]),
+            ("cluster_id = 7\nreplication = \"paxos\"\n", "", ["config key 'replication'", "\"paxos\"", "\"chain\" | \"raft\""]),
+            ("cluster_id = 7\n", "[udp]\nbatch = 2000\n", ["config key 'udp.batch'", "2000", "1...1024"]),
+            ("cluster_id = 7\n", "[udp]\nmtu = 100\n", ["config key 'udp.mtu'", "100", "576...65507"]),
+            ("cluster_id = 7\n", "[udp]\nsocket_buffer_bytes = 1024\n", ["config key 'udp.socket_buffer_bytes'", "1024", "65536...1073741824"]),
+            ("cluster_id = 7\n", "[udp]\nreceiver_window_bytes = 2147483648\n", ["config key 'udp.receiver_window_bytes'", "2147483648", "65536...1073741824"]),
+            ("cluster_id = 7\n", "[udp]\nnak_delay_us = 0\n", ["config key 'udp.nak_delay_us'", "0", "1...1000000"]),
+            ("cluster_id = 7\n", "[udp]\nheartbeat_interval_ms = 10001\n", ["config key 'udp.heartbeat_interval_ms'", "10001", "1...10000"]),
+        ]
+        for (top, tail, fragments) in cases {
+            assertConfigError(try ClusterConfigFile(parsing: top + member(0) + tail), mentions: fragments)
+        }
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0, id: "-1"))),
+                          mentions: ["config key 'member[0].id'", "-1", "0...4294967295"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0, id: "4294967296"))),
+                          mentions: ["config key 'member[0].id'", "4294967296", "0...4294967295"])
+    }
+
+    func testWrongTypes() {
+        assertConfigError(try ClusterConfigFile(parsing: "cluster_id = \"7\"\n" + member(0)),
+                          mentions: ["config key 'cluster_id'", "\"7\" (string)", "an integer"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0, id: "\"zero\""))),
+                          mentions: ["config key 'member[0].id'", "\"zero\" (string)", "an integer"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(top: "udp = 5")),
+                          mentions: ["config key 'udp'", "5 (integer)", "a table [udp]"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(tail: "[udp]\nmtu = 1500.0\n")),
+                          mentions: ["config key 'udp.mtu'", "(float)", "an integer in 576...65507"])
+        assertConfigError(try ClusterConfigFile(parsing: "cluster_id = 7\nmember = [1, 2]\n"),
+                          mentions: ["config key 'member[0]'", "(integer)", "a table"])
+        assertConfigError(try ClusterConfigFile(parsing: "cluster_id = 7\nmember = 3\n"),
+                          mentions: ["config key 'member'", "3 (integer)", "[[member]]"])
+        assertConfigError(try ClusterConfigFile(parsing: "cluster_id = 7\n[[member\n"), mentions: ["<config>", "line 2"])
+    }
+
+    func testValidateChecksAConfigurationBuiltInCode() throws {
+        let address = { (port: UInt16) in HostAndPort(host: "127.0.0.1", port: port) }
+        var file = ClusterConfigFile(clusterId: 3, members: [
+            .init(id: 0, replication: address(7500), client: address(7400), data: "a"),
+            .init(id: 1, replication: address(7501), client: address(7401), data: "b"),
+        ])
+        XCTAssertNoThrow(try file.validate())
+        XCTAssertEqual(try ClusterConfigFile(parsing: file.tomlText), file)
+        file.members[1].client = address(7400)
+        assertConfigError(try file.validate(), mentions: ["config key 'member[1].client'", "client address of member[0]"])
+        file.members[1].client = HostAndPort(host: "example.org", port: 1)
+        assertConfigError(try file.validate(), mentions: ["config key 'member[1].client'", "\"example.org:1\""])
+        file.members = []
+        assertConfigError(try file.validate(), mentions: ["config key 'member'", "0 [[member]] tables"])
+        file = ClusterConfigFile(clusterId: 3, members: [.init(id: 0, replication: address(1), client: address(2), data: "a")],
+                                 udp: .init(mtu: 70_000))
+        assertConfigError(try file.validate(), mentions: ["config key 'udp.mtu'", "70000", "576...65507"])
+    }
+}

@@ -1,0 +1,91 @@
+import BatonClient
+import BatonNet
+import BatonTestSupport
+import Foundation
+import XCTest
+
+/// Chains of three `baton serve` processes: the acceptance run (1,000,000
+/// messages, every node delivers the same sequence, logs verify and compare
+/// identical), and SIGKILL + restart of the tail and of the middle mid-stream.
+final class ChainProcessTests: XCTestCase {
+    override func setUp() { ignoreSIGPIPE() }
+
+    func testMillionMessagesReachEveryProcessIdentically() throws {
+        let cluster = try ProcessCluster(count: 3)
+        defer { cluster.shutdown() }
+        let total = EndToEnd.messageCount
+        let deadline = Date().addingTimeInterval(400)
+        let started = Date()
+        let (last, _) = try EndToEnd.publish(port: cluster.clientPorts[0], producerId: 11, count: total, deadline: deadline)
+        let seconds = Date().timeIntervalSince(started)
+        XCTAssertEqual(last, UInt64(total - 1))
+        try checkEveryNode(cluster, producers: [11: UInt64(total)], deadline: deadline)
+        print("3 processes: \(total) messages acked in \(String(format: "%.2f", seconds)) s (\(Int(Double(total) / seconds)) msgs/s)")
+    }
+
+    func testTailKilledMidStreamCatchesUpAndNothingIsLostOrDuplicated() throws {
+        try killAndRestart(member: 2)
+    }
+
+    func testMiddleKilledMidStreamCatchesUpAndNothingIsLostOrDuplicated() throws {
+        try killAndRestart(member: 1)
+    }
+
+    private func killAndRestart(member: Int) throws {
+        let cluster = try ProcessCluster(count: 3)
+        defer { cluster.shutdown() }
+        let total = 200_000
+        let deadline = Date().addingTimeInterval(300)
+        var configuration = PublisherConfiguration(streamId: 1)
+        configuration.producerId = 21
+        let publisher = try Publisher(broker: .loopback(port: cluster.clientPorts[0]), configuration: configuration)
+        defer { publisher.close() }
+        var sent = 0
+        var killed = false
+        while sent < total {
+            let result = publisher.offer(length: 100) { buffer, sequence in
+                GeneratedPayload.write(into: buffer, producerId: 21, sequence: sequence)
+            }
+            switch result {
+            case .accepted: sent += 1
+            case .backPressured: try publisher.poll()
+            case let .tooLarge(limit): XCTFail("limit \(limit)"); return
+            case let .closed(error): throw error
+            }
+            if Date() > deadline { throw TestTimeout("publishing \(sent) of \(total)") }
+            // Mid-stream: once a third is acknowledged, SIGKILL the member and start it again on its data.
+            if !killed, let acked = publisher.lastAckedSequence, acked >= UInt64(total / 3) {
+                cluster.kill(member)
+                try cluster.start(member)
+                killed = true
+            }
+        }
+        try publisher.awaitAcks(timeout: .seconds(120))
+        XCTAssertTrue(killed)
+        XCTAssertEqual(publisher.lastAckedSequence, UInt64(total - 1))
+        try checkEveryNode(cluster, producers: [21: UInt64(total)], deadline: deadline)
+    }
+
+    /// Every node delivers every message once, in order, the same sequence;
+    /// then (processes stopped) every log verifies and the three compare identical.
+    private func checkEveryNode(_ cluster: ProcessCluster, producers: [UInt64: UInt64], deadline: Date) throws {
+        let total = Int(producers.values.reduce(0, +))
+        var digests: [UInt64] = []
+        for index in 0..<3 {
+            let replay = try EndToEnd.replay(port: cluster.clientPorts[index], expected: total, deadline: deadline)
+            XCTAssertEqual(replay.count, total, "node \(index)")
+            XCTAssertEqual(replay.problems, [], "node \(index)")
+            XCTAssertEqual(replay.nextSequence, producers, "node \(index)")
+            digests.append(replay.digest)
+        }
+        XCTAssertEqual(Set(digests).count, 1, "every node delivers the same sequence")
+        cluster.stopAll()
+        for index in 0..<3 {
+            let verify = try ProcessCluster.baton(["log", "verify", "--data", cluster.dataDirectory(index)])
+            XCTAssertEqual(verify.status, 0, "log verify node \(index): \(verify.output)")
+        }
+        let compare = try ProcessCluster.baton(["log", "compare"] + (0..<3).map { cluster.dataDirectory($0) })
+        XCTAssertEqual(compare.status, 0, compare.output)
+        XCTAssertTrue(compare.output.contains("IDENTICAL"), compare.output)
+    }
+}

@@ -1,0 +1,89 @@
+import BatonLog
+import BatonNet
+import BatonNode
+import BatonReplication
+import BatonTestSupport
+import Glibc
+import XCTest
+
+/// An in-process chain of `count` nodes on 127.0.0.1 (ephemeral client ports,
+/// free UDP ports), each in its own temporary directory; `shutdown()` stops
+/// every node and removes the directories.
+final class ClusterHarness {
+    let directories: [String]
+    var configurations: [NodeConfiguration]
+    var nodes: [Node?]
+
+    init(count: Int, durability: DurabilityPolicy = .batch, bufferBytes: Int = 8 << 20,
+         tweak: (Int, inout NodeConfiguration) -> Void = { _, _ in }) throws {
+        let ports = try ClusterHarness.freeUDPPorts(count)
+        let members = (0..<count).map { index in
+            ClusterMember(nodeId: UInt32(index), replicationAddress: IPv4SocketAddress(127, 0, 0, 1, port: ports[index]),
+                          clientAddress: HostAndPort(host: "127.0.0.1", port: 0))
+        }
+        var directories: [String] = []
+        var configurations: [NodeConfiguration] = []
+        for index in 0..<count {
+            let directory = makeTemporaryDirectory("chain-\(index)")
+            directories.append(directory)
+            var log = LogConfiguration(directory: directory)
+            log.segmentBytes = 16 << 20
+            log.bufferBytes = bufferBytes
+            log.durability = durability
+            var configuration = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0), log: log)
+            configuration.nodeId = UInt32(index)
+            configuration.threading = .shared
+            configuration.idleStrategy = .defaultBackoff
+            var replication = ReplicationConfiguration(clusterId: 42, members: members, nodeId: UInt32(index))
+            replication.heartbeatIntervalNanos = 5_000_000
+            configuration.replication = replication
+            tweak(index, &configuration)
+            configurations.append(configuration)
+        }
+        self.directories = directories
+        self.configurations = configurations
+        nodes = Array(repeating: nil, count: count)
+        for index in 0..<count { try start(index) }
+    }
+
+    func start(_ index: Int) throws {
+        let node = try Node(configuration: configurations[index])
+        try node.start()
+        nodes[index] = node
+    }
+
+    func stop(_ index: Int) {
+        nodes[index]?.stop()
+        nodes[index] = nil
+    }
+
+    func node(_ index: Int) -> Node { nodes[index]! }
+    func port(_ index: Int) -> UInt16 { nodes[index]!.clientAddress.port }
+
+    func shutdown() {
+        for index in nodes.indices { stop(index) }
+        for directory in directories { removeTree(directory) }
+    }
+
+    /// Waits (polling positions, bounded) until every running node's commit position reaches `position`.
+    func awaitCommit(_ position: Int64, timeout: Double = 60) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let commits = nodes.compactMap { $0?.counters.commitPosition.getAcquire() }
+            if commits.allSatisfy({ $0 >= position }) { return }
+            if Date() > deadline { throw TestTimeout("waiting for commit \(position) on every node: \(commits)") }
+            usleep(1_000)
+        }
+    }
+
+    /// `count` UDP ports free right now (bound, read, released).
+    static func freeUDPPorts(_ count: Int) throws -> [UInt16] {
+        var sockets: [UDPSocket] = []
+        defer { sockets.forEach { $0.close() } }
+        for _ in 0..<count {
+            let socket = try UDPSocket.bind(to: IPv4SocketAddress(127, 0, 0, 1, port: 0))
+            sockets.append(socket)
+        }
+        return try sockets.map { try $0.localAddress().port }
+    }
+}

@@ -1,0 +1,77 @@
+import BatonNet
+import BatonTestSupport
+import Foundation
+import Glibc
+
+/// A chain of `count` `baton serve --config FILE --node i` processes on
+/// 127.0.0.1 (free ports picked at start), each with its data folder under one
+/// temporary directory. The test kills (SIGKILL) and restarts members at
+/// will; `shutdown()` stops every process and removes the directory.
+final class ProcessCluster {
+    let root: String
+    let configPath: String
+    let clientPorts: [UInt16]
+    var processes: [NodeProcess?]
+
+    init(count: Int, mtu: Int = 8_192) throws {
+        root = makeTemporaryDirectory("chain-procs")
+        let udp = try ClusterHarness.freeUDPPorts(count)
+        clientPorts = try ProcessCluster.freeTCPPorts(count)
+        var text = "cluster_id = 77\nepoch = 1\nreplication = \"chain\"\n"
+        for index in 0..<count {
+            text += "\n[[member]]\nid = \(index)\nreplication = \"127.0.0.1:\(udp[index])\"\nclient = \"127.0.0.1:\(clientPorts[index])\"\ndata = \"node-\(index)\"\n"
+        }
+        text += "\n[udp]\nmtu = \(mtu)\nheartbeat_interval_ms = 5\n"
+        configPath = root + "/cluster.toml"
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        processes = Array(repeating: nil, count: count)
+        for index in 0..<count { try start(index) }
+    }
+
+    func dataDirectory(_ index: Int) -> String { root + "/node-\(index)" }
+
+    func start(_ index: Int) throws {
+        processes[index] = try NodeProcess(arguments: ["serve", "--config", configPath, "--node", String(index),
+                                                       "--log-level", "warning", "--segment-size", "16MiB",
+                                                       "--buffer-size", "8MiB"])
+    }
+
+    func kill(_ index: Int) {
+        processes[index]?.kill()
+        processes[index] = nil
+    }
+
+    func stopAll() {
+        for index in processes.indices {
+            processes[index]?.stop()
+            processes[index] = nil
+        }
+    }
+
+    func shutdown() {
+        for index in processes.indices { kill(index) }
+        removeTree(root)
+    }
+
+    /// Runs `baton ARGUMENTS` to completion; returns its exit status and output.
+    static func baton(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: NodeProcess.batonBinary)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// `count` TCP ports free right now.
+    static func freeTCPPorts(_ count: Int) throws -> [UInt16] {
+        var listeners: [TCPListener] = []
+        defer { listeners.forEach { $0.close() } }
+        for _ in 0..<count { listeners.append(try TCPListener.listen(on: .loopback(port: 0))) }
+        return try listeners.map { try $0.localAddress().port }
+    }
+}
