@@ -24,11 +24,12 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product baton
 
-# The main job: a node on 127.0.0.1:7400 with the default tuning profile and its
-# data under ./data (Ctrl-C stops it cleanly).
+# The main job: a local 3-node chain in one process (head clients on
+# 127.0.0.1:7400, then 7401, 7402; replication on 7500-7502) with the default
+# tuning profile and its data under ./data/node-N (Ctrl-C stops it cleanly).
 run: build
 	mkdir -p $(DATA)
-	.build/release/baton serve --data $(DATA)/node-0 --listen 127.0.0.1:7400 --tuning tuning/default.toml
+	.build/release/baton cluster --nodes 3 --data $(DATA) --base-port 7400 --tuning tuning/default.toml
 
 # The whole suite: the concurrency tests under ThreadSanitizer, then every test
 # in release mode (last, so the run closes on the full suite's summary).

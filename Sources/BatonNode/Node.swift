@@ -39,6 +39,8 @@ public final class Node {
     /// Faults injected on receive (tests; nil unless `configuration.faultInjection`).
     public private(set) var injectedFaults: CounterSet?
     private var closeTransport: (() -> Void)?
+    /// The composite agent when `runsOwnThreads` is false, until taken.
+    private nonisolated(unsafe) var externalAgent: (any Agent)?
     private let logger: Logger
     private var stopRunners: [() -> Void] = []
     private var pendingStart: [() throws -> Void] = []
@@ -134,6 +136,14 @@ public final class Node {
             agentErrors.getAndAddAtomic(1)
             errorLogger.error("agent error: \(error)")
         }
+        if !configuration.runsOwnThreads {
+            if let replicator {
+                externalAgent = CompositeAgent(clientIO, order, writer, commit, execute, replicator)
+            } else {
+                externalAgent = CompositeAgent(clientIO, order, writer, commit, execute)
+            }
+            return
+        }
         switch configuration.threading {
         case .shared:
             if let replicator {
@@ -161,6 +171,14 @@ public final class Node {
                                  options: AgentRunnerOptions(cpu: cpu, numaNode: configuration.numaNode), errorHandler: onError)
         pendingStart.append { try runner.start() }
         stopRunners.append { runner.stop() }
+    }
+
+    /// The node's agents as one composite, for an owner that runs them on a
+    /// thread of its own (`runsOwnThreads == false`); nil afterwards or otherwise.
+    /// Call once, before the owner's runner starts; the node must outlive the runner.
+    public func takeAgent() -> sending (any Agent)? {
+        defer { externalAgent = nil }
+        return externalAgent
     }
 
     /// Starts every agent's thread.

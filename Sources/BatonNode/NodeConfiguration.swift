@@ -58,6 +58,10 @@ public struct NodeConfiguration: Sendable {
     /// Bytes a subscriber session may have queued for the socket per write (one Deliver).
     public var deliverBatchBytes: Int = 256 << 10
 
+    /// False: the node starts no thread of its own; its agents form one
+    /// composite the owner takes with `Node.takeAgent()` and runs (e.g. every
+    /// member of an in-process chain on one thread). `threading` is then ignored.
+    public var runsOwnThreads = true
     /// Chain membership (nil: a single node, commit = local durable).
     public var replication: ReplicationConfiguration? = nil
     /// Tests only: faults injected on the replication transport's receive side.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatonAgent
 import BatonConfig
 import BatonLog
 import BatonNet
@@ -28,9 +29,13 @@ struct ClusterCommand: ParsableCommand {
     @Option(name: .long, help: "Cluster id carried in every replication datagram.")
     var clusterId: UInt64 = 1
 
+    @Option(name: .long, help: "one: every member's agents on one thread (fits a 2-core machine); per-node: each member runs its own threads (--threading applies).")
+    var threads: String = "one"
+
     @OptionGroup var options: NodeOptions
 
     func validate() throws {
+        guard threads == "one" || threads == "per-node" else { throw ValidationError("--threads '\(threads)': expected one or per-node") }
         guard (1...16).contains(nodes) else { throw ValidationError("--nodes \(nodes): a chain has 1 to 16 members") }
         guard basePort >= 1, basePort + 100 + nodes - 1 <= 65_535 else {
             throw ValidationError("--base-port \(basePort): ports P...P+\(nodes - 1) and P+100...P+\(100 + nodes - 1) must be 1...65535")
@@ -48,13 +53,31 @@ struct ClusterCommand: ParsableCommand {
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         ignoreSIGPIPE()
         var running: [Node] = []
-        defer { for node in running { node.stop() } }
+        var stopShared: (() -> Void)?
+        defer {
+            stopShared?()
+            for node in running { node.stop() }
+        }
         for configuration in configurations {
             let node = try Node(configuration: configuration, logger: Logger(label: "baton.node-\(configuration.nodeId)"))
             try node.start()
             running.append(node)
         }
-        print("baton cluster: \(nodes) nodes, chain replication (cluster \(clusterId)), durability \(configurations[0].log.durability)")
+        if threads == "one" {
+            var agents: [any Agent] = []
+            for node in running {
+                if let agent = node.takeAgent() { agents.append(agent) }
+            }
+            let agent = AnyCompositeAgent(agents)
+            let first = configurations[0]
+            let errorLogger = logger
+            let runner = AgentRunner(agent: agent, idleStrategy: ConfiguredIdleStrategy(first.idleStrategy),
+                                     options: AgentRunnerOptions(cpu: first.cpus.first ?? nil, numaNode: first.numaNode),
+                                     errorHandler: { errorLogger.error("agent error: \($0)") })
+            try runner.start()
+            stopShared = { runner.stop() }
+        }
+        print("baton cluster: \(nodes) nodes, chain replication (cluster \(clusterId)), durability \(configurations[0].log.durability), \(threads == "one" ? "one thread for every member" : "threads per member")")
         for (node, configuration) in zip(running, configurations) {
             print("  node \(configuration.nodeId) \(configuration.replication!.role): clients \(node.clientAddress), replication \(node.replicationAddress!), data \(configuration.log.directory)")
         }
@@ -63,6 +86,8 @@ struct ClusterCommand: ParsableCommand {
         var received: Int32 = 0
         sigwait(&signals, &received)
         logger.info("received signal \(received), stopping")
+        stopShared?()
+        stopShared = nil
         for node in running { node.stop() }
         for node in running {
             logger.info("node \(node.configuration.nodeId): log ends at \(node.log.appendedPosition), durable \(node.log.durablePosition), commit \(node.counters.commitPosition.getAcquire())")
@@ -88,6 +113,7 @@ struct ClusterCommand: ParsableCommand {
                 throw ValidationError("cannot create data directory '\(member.data)' (errno \(errno))")
             }
             var configuration = NodeConfiguration(listen: member.client, log: LogConfiguration(directory: member.data))
+            configuration.runsOwnThreads = threads == "per-node"
             do { try cluster.apply(nodeId: member.id, to: &configuration) } catch { throw ValidationError("\(error)") }
             profile?.apply(to: &configuration)
             try options.apply(to: &configuration)

@@ -21,8 +21,8 @@ final class TuningProfileErrorTests: XCTestCase {
     }
 
     func testUnknownStage() {
-        assertConfigError(try parse("threading = \"dedicated\"\n[threads.transmit]\ncpu = 1\n"),
-                          mentions: ["'threads.transmit'", "threads.client-io", "threads.order", "threads.execute"])
+        assertConfigError(try parse("threading = \"dedicated\"\n[threads.replicate]\ncpu = 1\n"),
+                          mentions: ["'threads.replicate'", "threads.client-io", "threads.order", "threads.execute", "threads.transmit"])
     }
 
     func testCPUOutOfRange() {
