@@ -2,8 +2,8 @@ import BatonCodec
 
 /// Why a replication datagram was not applied. Each reason has its own counter.
 public enum ReplicationDropReason: Int, Sendable, CaseIterable, CustomStringConvertible {
-    /// Too short, wrong magic or version, unknown type, a length field that
-    /// disagrees with the datagram, a negative position, or cut by the socket.
+    /// Too short, another schema or version, unknown type, a block length or
+    /// datagram length wrong for the type, a negative position, or cut by the socket.
     case malformed = 0
     /// Another cluster's datagram.
     case wrongCluster = 1
@@ -30,18 +30,19 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
     case dropped(ReplicationDropReason)
 
     /// Checks the header of `datagram` against this node's cluster and epoch:
-    /// magic, version, type, length field == datagram length, the fixed length
-    /// of the type (Data: at least its header), cluster id, epoch. Which peer
-    /// may send which type is the receiver's check (it knows the chain).
+    /// schema id and version, type, block length == the type's, datagram
+    /// length == the type's fixed length (Data: at least its header), cluster
+    /// id, epoch, positions not negative. Which peer may send which type is
+    /// the receiver's check (it knows the chain).
     @inlinable
     public static func check(_ datagram: UnsafeRawBufferPointer, clusterId: UInt64, epoch: UInt32) -> ReplicationDatagramCheck {
         guard let base = datagram.baseAddress, datagram.count >= ReplicationProtocol.headerLength else {
             return .dropped(.malformed)
         }
         let header = ReplicationHeader(UnsafeMutableRawPointer(mutating: base))
-        guard header.magic == ReplicationProtocol.magic, header.version == ReplicationProtocol.version,
-              let type = ReplicationProtocol.MessageType(rawValue: header.typeCode),
-              Int(header.length) == datagram.count else { return .dropped(.malformed) }
+        guard header.schemaId == ReplicationProtocol.schemaId, header.version == ReplicationProtocol.version,
+              let type = ReplicationProtocol.MessageType(rawValue: header.templateId),
+              Int(header.blockLength) == type.blockLength else { return .dropped(.malformed) }
         if type == .data {
             if datagram.count < type.fixedLength { return .dropped(.malformed) }
         } else if datagram.count != type.fixedLength {

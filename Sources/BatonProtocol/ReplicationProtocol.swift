@@ -1,22 +1,24 @@
 import BatonCodec
 
-/// Constants of the replication protocol (UDP, node to node). Every datagram
-/// starts with a `ReplicationHeader` (24 bytes) naming the cluster, the
-/// configuration epoch and the sending member; the message body follows.
-/// Byte layouts are in docs/PROTOCOL.md ("Replication protocol").
+/// Constants of the replication protocol (UDP, node to node, schema 2). Every
+/// datagram starts with the common 8-byte SBE-style message header (block
+/// length, template = message type, schema id 2, version 1) followed by the
+/// cluster id, the configuration epoch and the sending member's id; the
+/// type's fields follow. Byte layouts are in docs/PROTOCOL.md ("Replication
+/// protocol").
 public enum ReplicationProtocol {
-    /// First two bytes of every replication datagram ("Baton replication").
-    public static let magic: UInt16 = 0xB47E
-    /// The protocol version this build speaks; a datagram of another version is malformed.
-    public static let version: UInt8 = 1
-    /// Bytes of the common header.
+    /// `MessageHeader.schemaId` of every replication datagram.
+    public static let schemaId: UInt16 = 2
+    /// The schema version this build speaks; another version is malformed.
+    public static let version: UInt16 = 1
+    /// Bytes of the message header plus the common fields.
     public static let headerLength = 24
-    /// Where a Data datagram's log bytes start (header + position), 32-byte aligned
-    /// like log frames.
+    /// Where a Data datagram's log bytes start (header, common fields,
+    /// position), 32-byte aligned like log frames.
     public static let dataBytesOffset = 32
 
-    /// The message types.
-    public enum MessageType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    /// The message types (the header's `templateId`).
+    public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible {
         /// Predecessor → successor: log bytes at a position.
         case data = 1
         /// Successor → predecessor: received, durable and chain-durable positions and the receive window.
@@ -39,6 +41,10 @@ public enum ReplicationProtocol {
             }
         }
 
+        /// The header's `blockLength`: every byte after the 8-byte message header
+        /// up to the variable part (Data: up to its log bytes).
+        public var blockLength: Int { fixedLength - 8 }
+
         public var description: String {
             switch self {
             case .data: return "Data"
@@ -54,13 +60,13 @@ public enum ReplicationProtocol {
 /// The common header of every replication datagram.
 ///
 /// ```
-///     0  magic (UInt16 = 0xB47E)
-///     2  version (UInt8 = 1)
-///     3  type (UInt8: 1 Data, 2 Status, 3 Nak, 4 Commit, 5 Heartbeat)
-///     4  fromNode (UInt32: the sending member's id)
+///     0  blockLength (UInt16: bytes after these 8 up to the variable part)
+///     2  templateId (UInt16: 1 Data, 2 Status, 3 Nak, 4 Commit, 5 Heartbeat)
+///     4  schemaId (UInt16 = 2)
+///     6  version (UInt16 = 1)
 ///     8  clusterId (UInt64)
 ///    16  epoch (UInt32: configuration epoch)
-///    20  length (UInt32: the whole datagram, header included)
+///    20  fromNode (UInt32: the sending member's id)
 /// ```
 ///
 /// A flyweight: a pointer and nothing else; as thread-safe as the memory it views.
@@ -69,21 +75,21 @@ public struct ReplicationHeader: FixedLengthFlyweight {
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     @inlinable public static var encodedLength: Int { ReplicationProtocol.headerLength }
-    @inlinable public var magic: UInt16 {
+    @inlinable public var blockLength: UInt16 {
         get { load(UInt16.self, at: 0) }
         nonmutating set { store(newValue, at: 0) }
     }
-    @inlinable public var version: UInt8 {
-        get { load(UInt8.self, at: 2) }
+    @inlinable public var templateId: UInt16 {
+        get { load(UInt16.self, at: 2) }
         nonmutating set { store(newValue, at: 2) }
     }
-    @inlinable public var typeCode: UInt8 {
-        get { load(UInt8.self, at: 3) }
-        nonmutating set { store(newValue, at: 3) }
-    }
-    @inlinable public var fromNode: UInt32 {
-        get { load(UInt32.self, at: 4) }
+    @inlinable public var schemaId: UInt16 {
+        get { load(UInt16.self, at: 4) }
         nonmutating set { store(newValue, at: 4) }
+    }
+    @inlinable public var version: UInt16 {
+        get { load(UInt16.self, at: 6) }
+        nonmutating set { store(newValue, at: 6) }
     }
     @inlinable public var clusterId: UInt64 {
         get { load(UInt64.self, at: 8) }
@@ -93,21 +99,21 @@ public struct ReplicationHeader: FixedLengthFlyweight {
         get { load(UInt32.self, at: 16) }
         nonmutating set { store(newValue, at: 16) }
     }
-    @inlinable public var length: UInt32 {
+    @inlinable public var fromNode: UInt32 {
         get { load(UInt32.self, at: 20) }
         nonmutating set { store(newValue, at: 20) }
     }
 
-    /// Writes a whole header.
+    /// Writes a whole header for a message of `type`.
     @inlinable
-    public func write(type: ReplicationProtocol.MessageType, fromNode: UInt32, clusterId: UInt64, epoch: UInt32, length: Int) {
-        magic = ReplicationProtocol.magic
+    public func write(type: ReplicationProtocol.MessageType, fromNode: UInt32, clusterId: UInt64, epoch: UInt32) {
+        blockLength = UInt16(type.blockLength)
+        templateId = type.rawValue
+        schemaId = ReplicationProtocol.schemaId
         version = ReplicationProtocol.version
-        typeCode = type.rawValue
-        self.fromNode = fromNode
         self.clusterId = clusterId
         self.epoch = epoch
-        self.length = UInt32(truncatingIfNeeded: length)
+        self.fromNode = fromNode
     }
 
     /// The 8-byte little-endian field at `offset` of the body (offsets count from the datagram's start).

@@ -109,8 +109,7 @@ extension ChainReplicator {
         }
         guard now >= nakDeadline else { return 0 }
         let from = appender.position  // a frame boundary: the sender resends whole frames from here
-        guard let header = beginMessage(.nak, length: ReplicationProtocol.MessageType.nak.fixedLength,
-                                        to: predecessor.replicationAddress) else { return 0 }
+        guard let header = beginMessage(.nak, to: predecessor.replicationAddress) else { return 0 }
         header.setInt64(from, at: ReplicationField.nakPosition)
         header.setInt64(gapEnd &- from, at: ReplicationField.nakLength)
         counters.naksSent.addRelease(1)
@@ -132,8 +131,7 @@ extension ChainReplicator {
         let changed = received != lastStatus.received || durable != lastStatus.durable
             || chainDurable != lastStatus.chainDurable || window != lastStatus.window
         guard changed || now &- lastStatusNanos >= heartbeatInterval else { return 0 }
-        guard let header = beginMessage(.status, length: ReplicationProtocol.MessageType.status.fixedLength,
-                                        to: predecessor.replicationAddress) else { return 0 }
+        guard let header = beginMessage(.status, to: predecessor.replicationAddress) else { return 0 }
         header.setInt64(received, at: ReplicationField.statusReceived)
         header.setInt64(durable, at: ReplicationField.statusDurable)
         header.setInt64(chainDurable, at: ReplicationField.statusChainDurable)

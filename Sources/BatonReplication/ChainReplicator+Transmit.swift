@@ -60,7 +60,7 @@ extension ChainReplicator {
                 work += sendNew(to: destination)
             }
         }
-        if commit > lastCommitSent, let header = beginMessage(.commit, length: ReplicationProtocol.MessageType.commit.fixedLength, to: destination) {
+        if commit > lastCommitSent, let header = beginMessage(.commit, to: destination) {
             header.setInt64(commit, at: ReplicationField.commitPosition)
             lastCommitSent = commit
             lastSentNanos = now
@@ -69,7 +69,7 @@ extension ChainReplicator {
         if work > 0 {
             lastSentNanos = now
         } else if now &- lastSentNanos >= heartbeatInterval,
-                  let header = beginMessage(.heartbeat, length: ReplicationProtocol.MessageType.heartbeat.fixedLength, to: destination) {
+                  let header = beginMessage(.heartbeat, to: destination) {
             header.setInt64(stagedPosition, at: ReplicationField.heartbeatSent)
             header.setInt64(commit, at: ReplicationField.heartbeatCommit)
             lastSentNanos = now
@@ -91,7 +91,7 @@ extension ChainReplicator {
         while position < limit && transport.datagramRoom > 1 && headerSlotsUsed < headerSlotCount - 1 {
             let wrap = (position | bufferMask) &+ 1
             let length = Int(min(limit, wrap, position &+ Int64(dataBytesMax)) &- position)
-            guard let header = beginMessage(.data, length: ReplicationProtocol.dataBytesOffset &+ length, to: destination) else { break }
+            guard let header = beginMessage(.data, to: destination) else { break }
             header.setInt64(position, at: ReplicationField.dataPosition)
             let region = UnsafeRawBufferPointer(start: bufferBase + Int(position & bufferMask), count: length)
             let appendedRegion = transport.append(region)
@@ -136,7 +136,7 @@ extension ChainReplicator {
         let end = min(chunkPosition &+ Int64(chunkBytes), successorReceived &+ successorWindow)
         while position < end && transport.datagramRoom > 1 && headerSlotsUsed < headerSlotCount - 1 {
             let length = Int(min(end, position &+ Int64(dataBytesMax)) &- position)
-            guard let header = beginMessage(.data, length: ReplicationProtocol.dataBytesOffset &+ length, to: destination) else { break }
+            guard let header = beginMessage(.data, to: destination) else { break }
             header.setInt64(position, at: ReplicationField.dataPosition)
             let offset = Int(position &- chunkPosition)
             let appendedRegion = transport.append(UnsafeRawBufferPointer(start: chunkBuffer.baseAddress! + offset, count: length))

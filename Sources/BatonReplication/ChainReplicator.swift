@@ -181,17 +181,16 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
         return result
     }
 
-    /// Begins a datagram of `type` and `length` bytes to `destination` with a
-    /// fresh header slot; nil when the batch is full.
-    func beginMessage(_ type: ReplicationProtocol.MessageType, length: Int, to destination: IPv4SocketAddress) -> ReplicationHeader? {
+    /// Begins a datagram of `type` to `destination` with a fresh header slot
+    /// (header and fixed fields; a Data payload is appended after); nil when the batch is full.
+    func beginMessage(_ type: ReplicationProtocol.MessageType, to destination: IPv4SocketAddress) -> ReplicationHeader? {
         guard headerSlotsUsed < headerSlotCount, transport.datagramRoom > 0,
               transport.beginDatagram(to: destination) else { return nil }
         let slot = headerSlots + headerSlotsUsed &* 64
         headerSlotsUsed &+= 1
         let header = ReplicationHeader(slot)
-        header.write(type: type, fromNode: nodeId, clusterId: clusterId, epoch: epoch, length: length)
-        let headerBytes = type == .data ? ReplicationProtocol.dataBytesOffset : type.fixedLength
-        let appended = transport.append(UnsafeRawBufferPointer(start: slot, count: headerBytes))
+        header.write(type: type, fromNode: nodeId, clusterId: clusterId, epoch: epoch)
+        let appended = transport.append(UnsafeRawBufferPointer(start: slot, count: type.fixedLength))
         assert(appended, "a header always fits a fresh datagram")
         return header
     }

@@ -62,6 +62,9 @@ struct ClusterCommand: ParsableCommand {
             let node = try Node(configuration: configuration, logger: Logger(label: "baton.node-\(configuration.nodeId)"))
             try node.start()
             running.append(node)
+            var layout = NodeLayout.describe(configuration)
+            if threads == "one" { layout.insert("baton cluster --threads one: every member's agents share one thread", at: 0) }
+            writeLayout(layout, directory: configuration.log.directory)
         }
         if threads == "one" {
             var agents: [any Agent] = []

@@ -47,8 +47,10 @@ struct ServeCommand: ParsableCommand {
         if mkdir(configuration.log.directory, 0o755) == 0 {
             logger.info("created data directory \(configuration.log.directory)")
         }
-        for line in NodeLayout.describe(configuration) { logger.info("layout: \(line)") }
+        let layout = NodeLayout.describe(configuration)
+        for line in layout { logger.info("layout: \(line)") }
         let node = try Node(configuration: configuration, logger: logger)
+        writeLayout(layout, directory: configuration.log.directory)
         try node.start()
         let chain = node.replicationAddress.map { ", \(configuration.replication!.role) of the chain, replication on \($0)" } ?? ""
         print("baton node \(configuration.nodeId) listening on \(node.clientAddress) (data \(configuration.log.directory)\(chain))")

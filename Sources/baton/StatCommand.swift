@@ -1,5 +1,7 @@
 import ArgumentParser
 import BatonNode
+import BatonReplication
+import Glibc
 
 /// `baton stat --data DIR`: prints a node's counters, read live from its
 /// counters file (the node need not be asked; it may also have stopped).
@@ -28,9 +30,53 @@ struct StatCommand: ParsableCommand {
         let alive = snapshot.isProcessAlive ? "running" : "not running"
         let ageSeconds = Double(CountersFile.wallClockNanos() - snapshot.startedNanos) / 1e9
         print("node pid \(snapshot.pid) (\(alive)), started \(Int(ageSeconds)) s ago")
+        let values = Dictionary(snapshot.values.map { ($0.label, $0.value) }, uniquingKeysWith: { first, _ in first })
+        for line in StatCommand.replicationSummary(values) { print(line) }
+        if let layout = StatCommand.readLayout(data + "/layout.txt") {
+            print("applied layout (written at start):")
+            for line in layout { print("  " + line) }
+        }
         let width = snapshot.values.map(\.label.count).max() ?? 10
         for (label, value) in snapshot.values {
             print(label + String(repeating: " ", count: width - label.count) + "  " + String(value))
         }
     }
+
+    /// Role, epoch, the positions along the chain and the Nak/retransmit/drop
+    /// counts of a chain member; nothing for a single node.
+    static func replicationSummary(_ values: [String: Int64]) -> [String] {
+        guard let code = values["replication.role"], let role = ChainRole(code: code) else { return [] }
+        func value(_ label: String) -> Int64 { values[label] ?? 0 }
+        var lines = ["chain \(role), epoch \(value("replication.epoch"))"]
+        lines.append("  positions: appended \(value("position.log-0.appended")), durable \(value("position.log-0.durable")), "
+                     + "sent \(value("replication.position.sent")), acked by successor \(value("replication.position.successorReceived")), "
+                     + "committed \(value("position.commit"))")
+        lines.append("  naks sent \(value("replication.naks.sent")), received \(value("replication.naks.received")); "
+                     + "retransmits \(value("replication.retransmits")) (\(value("replication.retransmits.bytes")) bytes)")
+        lines.append("  dropped datagrams: malformed \(value("replication.dropped.malformed")), "
+                     + "wrong cluster \(value("replication.dropped.wrongCluster")), wrong epoch \(value("replication.dropped.wrongEpoch")), "
+                     + "not a peer \(value("replication.dropped.notPeer")); data duplicate \(value("replication.data.duplicate")), "
+                     + "out of order \(value("replication.data.outOfOrder")), no room \(value("replication.data.noRoom"))")
+        return lines
+    }
+
+    /// The layout lines `serve`/`cluster` wrote at start, if any.
+    static func readLayout(_ path: String) -> [String]? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var lines: [String] = []
+        var buffer = [CChar](repeating: 0, count: 4096)
+        while fgets(&buffer, Int32(buffer.count), file) != nil {
+            let line = String(cString: buffer)
+            lines.append(line.hasSuffix("\n") ? String(line.dropLast()) : line)
+        }
+        return lines
+    }
+}
+
+/// Writes the applied layout (`NodeLayout.describe`) to `<data>/layout.txt` for `baton stat`.
+func writeLayout(_ lines: [String], directory: String) {
+    guard let file = fopen(directory + "/layout.txt", "w") else { return }
+    for line in lines { fputs(line + "\n", file) }
+    fclose(file)
 }

@@ -89,3 +89,38 @@ final class ChainProcessTests: XCTestCase {
         XCTAssertTrue(compare.output.contains("IDENTICAL"), compare.output)
     }
 }
+
+/// `baton cluster` (what `make run` starts): a whole chain in one process,
+/// ports derived from the base port; publish to the head, read from the tail.
+final class ClusterCommandTests: XCTestCase {
+    override func setUp() { ignoreSIGPIPE() }
+
+    func testClusterCommandRunsAChainAtTheDocumentedPorts() throws {
+        let root = makeTemporaryDirectory("cluster-cmd")
+        defer { removeTree(root) }
+        // A base port whose six ports are free now (retry a few random ones).
+        var process: NodeProcess?
+        var base = 0
+        var random = SplitMix64(seed: testSeed(UInt64(getpid())))
+        for _ in 0..<5 where process == nil {
+            base = 20_000 + Int(random.next() % 20_000)
+            process = try? NodeProcess(arguments: ["cluster", "--nodes", "3", "--data", root, "--base-port", String(base),
+                                                   "--log-level", "warning", "--buffer-size", "8MiB", "--segment-size", "16MiB"],
+                                       readyMarker: "node 0 head: clients 127.0.0.1:")
+        }
+        guard let cluster = process else { return XCTFail("baton cluster did not start on any of 5 base ports") }
+        defer { cluster.stop() }
+        XCTAssertEqual(Int(cluster.port), base)
+        let deadline = Date().addingTimeInterval(60)
+        _ = try EndToEnd.publish(port: UInt16(base), producerId: 5, count: 10_000, deadline: deadline)
+        let replay = try EndToEnd.replay(port: UInt16(base + 2), expected: 10_000, deadline: deadline)
+        XCTAssertEqual(replay.problems, [])
+        XCTAssertEqual(replay.nextSequence[5], 10_000)
+        cluster.stop()
+        XCTAssertEqual(cluster.process.terminationStatus, 0)
+        for index in 0..<3 {
+            let verify = try ProcessCluster.baton(["log", "verify", "--data", root + "/node-\(index)"])
+            XCTAssertEqual(verify.status, 0, verify.output)
+        }
+    }
+}

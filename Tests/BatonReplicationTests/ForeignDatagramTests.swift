@@ -29,12 +29,12 @@ final class ForeignDatagramTests: XCTestCase {
             _ = sender.send(on: attacker)
         }
         func datagram(_ type: ReplicationProtocol.MessageType, from node: UInt32, cluster clusterId: UInt64 = 42,
-                      epoch: UInt32 = 1, length: Int? = nil, position: Int64 = 0, body: Int = 0) -> [UInt8] {
-            let total = type.fixedLength + body
-            var bytes = [UInt8](repeating: 0, count: total)
+                      epoch: UInt32 = 1, blockLength: UInt16? = nil, position: Int64 = 0, body: Int = 0) -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: type.fixedLength + body)
             bytes.withUnsafeMutableBytes { raw in
                 let header = ReplicationHeader(raw.baseAddress!)
-                header.write(type: type, fromNode: node, clusterId: clusterId, epoch: epoch, length: length ?? total)
+                header.write(type: type, fromNode: node, clusterId: clusterId, epoch: epoch)
+                if let blockLength { header.blockLength = blockLength }
                 header.setInt64(position, at: 24)
             }
             return bytes
@@ -54,7 +54,7 @@ final class ForeignDatagramTests: XCTestCase {
             bytes.withUnsafeMutableBytes { random.fill($0) }
             send(bytes)
         }
-        send(datagram(.nak, from: 2, length: 999))                               // length field lies
+        send(datagram(.nak, from: 2, blockLength: 999))                          // block length lies
         send(Array(datagram(.status, from: 2).prefix(30)))                      // cut short
 
         let counters = middle.replicationCounters!

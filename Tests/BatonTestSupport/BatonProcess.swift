@@ -24,7 +24,8 @@ public final class NodeProcess {
     }
 
     /// `baton ARGUMENTS` (a `serve` that prints "listening on 127.0.0.1:PORT" once it serves).
-    public init(arguments: [String], timeout: TimeInterval = 30) throws {
+    /// `readyMarker` is the text just before the client port in its first line.
+    public init(arguments: [String], readyMarker: String = "listening on 127.0.0.1:", timeout: TimeInterval = 30) throws {
         process.executableURL = URL(fileURLWithPath: NodeProcess.batonBinary)
         process.arguments = arguments
         process.standardOutput = output
@@ -33,13 +34,17 @@ public final class NodeProcess {
         let deadline = Date().addingTimeInterval(timeout)
         var text = ""
         let handle = output.fileHandleForReading
-        while !text.contains("\n") {
+        func ready() -> Bool {
+            guard let marker = text.range(of: readyMarker) else { return false }
+            return text[marker.upperBound...].contains("\n")
+        }
+        while !ready() {
             guard Date() < deadline, process.isRunning else { break }
             let chunk = handle.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
         }
-        guard let range = text.range(of: "listening on 127.0.0.1:"),
+        guard let range = text.range(of: readyMarker),
               let port = UInt16(text[range.upperBound...].prefix { $0.isNumber }) else {
             process.terminate()
             throw TestTimeout("waiting for baton serve to listen; it printed: \(text)")
