@@ -112,31 +112,6 @@ public final class LogAppender {
         appendedCounter.setRelease(tail)
     }
 
-    /// Appends frames already formatted elsewhere (a follower copying what the
-    /// leader sent): `frames` must start at `position == self.position`, be a
-    /// whole number of aligned frames, and obey the boundary rule (the sender
-    /// used the same `boundaryBytes`). Copies (split at the buffer wrap) and
-    /// publishes once. Returns `.backPressured` when there is no room yet.
-    @inlinable
-    public func tryAppendFrames(_ frames: UnsafeRawBufferPointer, at position: Int64) -> AppendResult {
-        precondition(position == tail, "frames at \(position) but the log continues at \(tail)")
-        precondition(frames.count % FrameDescriptor.alignment == 0, "frames must be a whole number of aligned frames")
-        let length = Int64(frames.count)
-        if length > capacity { return .frameTooLarge }
-        if position &+ length > limit {
-            limit = counters.minimumGating() &+ capacity
-            if position &+ length > limit { return .backPressured }
-        }
-        guard let source = frames.baseAddress else { return .appended(position: position) }
-        let offset = Int(truncatingIfNeeded: position) & mask
-        let first = min(frames.count, mask &+ 1 &- offset)
-        (buffer + offset).copyMemory(from: source, byteCount: first)
-        if first < frames.count { buffer.copyMemory(from: source + first, byteCount: frames.count &- first) }
-        tail = position &+ length
-        appendedCounter.setRelease(tail)
-        return .appended(position: position)
-    }
-
     @inlinable @inline(__always)
     func address(_ position: Int64) -> UnsafeMutableRawPointer {
         buffer + (Int(truncatingIfNeeded: position) & mask)
