@@ -2,11 +2,11 @@
 # missing first. Everything else here is for developers.
 SHELL        := /bin/bash
 SWIFT        ?= swift
-APT_PACKAGES := liburing-dev libnuma-dev
+APT_PACKAGES := liburing-dev libnuma-dev zlib1g-dev
 DATA         ?= $(CURDIR)/data
 LIMITS_DIR   ?= /tmp/baton-limits
 
-.PHONY: all deps build run test tsan bench bench-limits bench-report clean
+.PHONY: all deps build run test tsan bench bench-limits bench-report check-hlog clean
 
 all: build
 
@@ -56,6 +56,28 @@ bench-limits:
 # Every figure in BENCHMARKS.md, measured in one session beside the C limits and NATS.
 bench-report: deps
 	scripts/bench-report.sh
+
+# The .hlog against the reference reader: a 5 s latency run on an embedded
+# node into a fresh temporary directory, then scripts/check-hlog.py with the
+# Python `hdrhistogram` package (installed into HDRH_VENV when python3 cannot
+# import it). Needs PyPI the first time, so it is not part of `make test`.
+SCRATCH    ?= .build
+HDRH_VENV  ?= $(HOME)/.cache/baton/hdrh-venv
+check-hlog: deps
+	$(SWIFT) build -c release --product baton --scratch-path $(SCRATCH)
+	@set -e; dir=$$(mktemp -d /tmp/baton-check-hlog-XXXXXX); \
+	$(SCRATCH)/release/baton bench latency --embedded --rate 20000 --duration 5s \
+	  --hgrm $$dir/out.hgrm --hlog $$dir/out.hlog --json $$dir/out.json --plot $$dir/out.svg; \
+	python=python3; \
+	if ! python3 -c 'import hdrh' 2>/dev/null; then \
+	  if [ ! -x $(HDRH_VENV)/bin/python ]; then \
+	    echo "installing the Python hdrhistogram package into $(HDRH_VENV)"; \
+	    python3 -m venv $(HDRH_VENV) && $(HDRH_VENV)/bin/pip install -q hdrhistogram; \
+	  fi; \
+	  python=$(HDRH_VENV)/bin/python; \
+	fi; \
+	$$python scripts/check-hlog.py $$dir/out.hlog $$dir/out.hgrm; \
+	echo "outputs in $$dir"
 
 clean:
 	rm -rf .build .build-tsan Benchmarks/.build

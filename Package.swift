@@ -13,6 +13,7 @@ import PackageDescription
 ///   BatonNode                 - the node: client I/O and the order, log, transmit, commit, execute stages
 ///   BatonClient               - the Swift client library (Publisher, Subscriber)
 ///   BatonConfig               - tuning profiles and node configuration files (TOML, via TOMLKit)
+///   CZlib, BatonBench         - zlib; the benchmark harness (open-loop latency, throughput, HdrHistogram logs, plots)
 ///   baton                     - the executable
 let package = Package(
     name: "Baton",
@@ -101,11 +102,23 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "BatonBench",
+            dependencies: [
+                "CZlib", "BatonNet", "BatonClient",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         .executableTarget(
             name: "baton",
             dependencies: [
                 "BatonAgent", "BatonRing", "BatonCodec", "BatonLog", "BatonNet", "BatonProtocol", "BatonNode", "BatonClient",
-                "BatonConfig", "BatonReplication",
+                "BatonConfig", "BatonReplication", "BatonBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -123,6 +136,11 @@ let package = Package(
         .testTarget(name: "BatonProtocolTests", dependencies: ["BatonTestSupport", "BatonProtocol", "BatonCodec"]),
         .testTarget(name: "BatonClientTests", dependencies: ["BatonClient", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonConfigTests", dependencies: ["BatonTestSupport", "BatonConfig", "BatonNode", "BatonLog", "BatonAgent", "BatonNet"]),
+        .testTarget(
+            name: "BatonBenchTests",
+            dependencies: ["BatonTestSupport", "BatonBench", "BatonNode", "BatonClient", "BatonLog", "BatonNet", "CMallocCounter",
+                           .product(name: "Histogram", package: "hdrhistogram-swift"), .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "BatonReplicationTests",
             dependencies: ["BatonTestSupport", "BatonReplication", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "BatonRing", .product(name: "Logging", package: "swift-log")]

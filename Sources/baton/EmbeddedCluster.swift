@@ -1,0 +1,210 @@
+import ArgumentParser
+import BatonAgent
+import BatonBench
+import BatonConfig
+import BatonLog
+import BatonNet
+import BatonNode
+import BatonReplication
+import Glibc
+import Logging
+
+/// Nodes started inside this process for `baton bench --embedded`, each
+/// with a fresh temporary data directory and a client port the kernel
+/// picked on 127.0.0.1.
+///
+/// Invariant: `clientAddresses` lists the running nodes' client addresses,
+/// head first; after `stop()` every node is stopped and every data
+/// directory removed (`stop()` is idempotent; `deinit` calls it).
+/// Threading: made and stopped on one thread; the nodes run their own.
+final class EmbeddedCluster {
+    let clientAddresses: [IPv4SocketAddress]
+    /// Each node's data directory, in the order of `clientAddresses`.
+    let dataDirectories: [String]
+    /// The settings in words, for reports: "1 node, durability batch, threading shared, idle backoff(...)".
+    let summary: String
+    private var nodes: [Node]
+    /// Stops the one thread a chain's members share (nil for a single node).
+    private var stopSharedRunner: (() -> Void)?
+
+    init(nodes: [Node], dataDirectories: [String], stopSharedRunner: (() -> Void)? = nil) {
+        self.nodes = nodes
+        self.dataDirectories = dataDirectories
+        self.stopSharedRunner = stopSharedRunner
+        clientAddresses = nodes.map(\.clientAddress)
+        let first = nodes[0].configuration
+        let threads = stopSharedRunner == nil ? "threading \(first.threading)" : "chain replication, every member on one thread"
+        summary = "\(nodes.count) node\(nodes.count == 1 ? "" : "s"), durability \(first.log.durability), "
+            + "\(threads), idle \(first.idleStrategy)"
+    }
+
+    /// Stops every node (last first) and removes its data directory.
+    func stop() {
+        stopSharedRunner?()
+        stopSharedRunner = nil
+        while let node = nodes.popLast() { node.stop() }
+        for directory in dataDirectories { EmbeddedCluster.removeTree(directory) }
+    }
+
+    deinit { stop() }
+
+    /// Removes `path` and everything under it (best effort; nothing follows symbolic links).
+    static func removeTree(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if info.st_mode & S_IFMT == S_IFDIR, let directory = opendir(path) {
+            var names: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(directory)
+            for name in names { removeTree(path + "/" + name) }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+}
+
+/// Starts the embedded cluster of `baton bench --embedded`: `nodes` nodes
+/// replicating by `replication` (`chain` or `raft`), with `durability`
+/// (nil: the profile's, else the default) and the tuning profile at
+/// `tuning` (nil: defaults), each on 127.0.0.1 with a kernel-picked port
+/// and a temporary data directory under `$TMPDIR` (or /tmp). The caller
+/// must `stop()` it.
+///
+/// `nodes > 1`: a chain (head first in `clientAddresses`) on free UDP ports
+/// of 127.0.0.1, every member's agents on one thread — as `baton cluster`
+/// runs it by default.
+func startEmbeddedCluster(nodes: Int, replication: String, durability: DurabilityPolicy?, tuning: String?) throws -> EmbeddedCluster {
+    switch replication {
+    case "chain": break
+    case "raft": throw ValidationError("--replication raft: the embedded cluster does not run Raft (use chain)")
+    default: throw ValidationError("--replication '\(replication)': expected chain or raft")
+    }
+    guard nodes >= 1 else { throw ValidationError("--nodes \(nodes): at least one node") }
+    guard nodes <= 16 else { throw ValidationError("--nodes \(nodes): a chain has 1 to 16 members") }
+    var profile: TuningProfile?
+    if let tuning {
+        do { profile = try TuningProfile.load(path: tuning) } catch { throw ValidationError("--tuning: \(error)") }
+    }
+    var logger = Logger(label: "baton.embedded") { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = .warning
+    blockStopSignals()
+    let directory = try makeTemporaryDirectory()
+    do {
+        if nodes == 1 {
+            var configuration = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0),
+                                                  log: LogConfiguration(directory: directory))
+            profile?.apply(to: &configuration)
+            configuration.log.directory = directory
+            if let durability { configuration.log.durability = durability }
+            do { try configuration.validate() } catch { throw ValidationError("embedded node: \(error)") }
+            let node = try Node(configuration: configuration, logger: logger)
+            try node.start()
+            try removeOnStopSignal([directory])
+            return EmbeddedCluster(nodes: [node], dataDirectories: [directory])
+        }
+        return try startEmbeddedChain(nodes: nodes, directory: directory, durability: durability, profile: profile, logger: logger)
+    } catch {
+        EmbeddedCluster.removeTree(directory)
+        throw error
+    }
+}
+
+/// A chain of `nodes` members under `directory` (member i in `node-i`), client
+/// ports picked by the kernel, replication on UDP ports free at start, all on one thread.
+private func startEmbeddedChain(nodes: Int, directory: String, durability: DurabilityPolicy?, profile: TuningProfile?,
+                                logger: Logger) throws -> EmbeddedCluster {
+    var sockets: [UDPSocket] = []
+    for _ in 0..<nodes { sockets.append(try UDPSocket.bind(to: IPv4SocketAddress(127, 0, 0, 1, port: 0))) }
+    let ports = try sockets.map { try $0.localAddress().port }
+    sockets.forEach { $0.close() }
+    let members = (0..<nodes).map { index in
+        ClusterMember(nodeId: UInt32(index), replicationAddress: IPv4SocketAddress(127, 0, 0, 1, port: ports[index]),
+                      clientAddress: HostAndPort(host: "127.0.0.1", port: 0))
+    }
+    var started: [Node] = []
+    var directories: [String] = []
+    do {
+        for index in 0..<nodes {
+            let memberDirectory = directory + "/node-\(index)"
+            guard mkdir(memberDirectory, 0o755) == 0 else {
+                throw ValidationError("cannot create \(memberDirectory): \(String(cString: strerror(errno)))")
+            }
+            directories.append(memberDirectory)
+            var configuration = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0),
+                                                  log: LogConfiguration(directory: memberDirectory))
+            configuration.nodeId = UInt32(index)
+            configuration.replication = ReplicationConfiguration(clusterId: 1, members: members, nodeId: UInt32(index))
+            configuration.runsOwnThreads = false
+            profile?.apply(to: &configuration)
+            configuration.log.directory = memberDirectory
+            if let durability { configuration.log.durability = durability }
+            do { try configuration.validate() } catch { throw ValidationError("embedded member \(index): \(error)") }
+            let node = try Node(configuration: configuration, logger: logger)
+            try node.start()
+            started.append(node)
+        }
+        var agents: [any Agent] = []
+        for node in started {
+            if let agent = node.takeAgent() { agents.append(agent) }
+        }
+        let first = started[0].configuration
+        let errorLogger = logger
+        let runner = AgentRunner(agent: AnyCompositeAgent(agents), idleStrategy: ConfiguredIdleStrategy(first.idleStrategy),
+                                 options: AgentRunnerOptions(cpu: first.cpus.first ?? nil, numaNode: first.numaNode),
+                                 errorHandler: { errorLogger.error("agent error: \($0)") })
+        try runner.start()
+        try removeOnStopSignal([directory])
+        return EmbeddedCluster(nodes: started, dataDirectories: [directory], stopSharedRunner: { runner.stop() })
+    } catch {
+        for node in started.reversed() { node.stop() }
+        throw error
+    }
+}
+
+/// Blocks SIGINT and SIGTERM in the calling thread, before any node thread
+/// starts (so every thread inherits the mask and only `removeOnStopSignal`'s
+/// `sigwait` receives them).
+private func blockStopSignals() {
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGINT)
+    sigaddset(&signals, SIGTERM)
+    pthread_sigmask(SIG_BLOCK, &signals, nil)
+}
+
+/// A detached thread that waits for SIGINT or SIGTERM and then removes
+/// `directories` and exits (status 128 + the signal), so an interrupted
+/// bench leaves no temporary data behind.
+private func removeOnStopSignal(_ directories: [String]) throws {
+    let watcher = try BenchThread {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        var received: Int32 = 0
+        while sigwait(&signals, &received) != 0 {}
+        for directory in directories { EmbeddedCluster.removeTree(directory) }
+        _exit(128 + received)
+    }
+    watcher.detach()
+}
+
+/// A new, empty directory under `$TMPDIR` (or /tmp), named `baton-bench-XXXXXX`.
+private func makeTemporaryDirectory() throws -> String {
+    let parent = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    var template = Array((parent + "/baton-bench-XXXXXX").utf8CString)
+    let made = template.withUnsafeMutableBufferPointer { buffer -> String? in
+        guard let path = mkdtemp(buffer.baseAddress!) else { return nil }
+        return String(cString: path)
+    }
+    guard let made else {
+        throw ValidationError("cannot make a temporary data directory under \(parent): \(String(cString: strerror(errno)))")
+    }
+    return made
+}
