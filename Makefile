@@ -6,7 +6,7 @@ APT_PACKAGES := liburing-dev libnuma-dev zlib1g-dev
 DATA         ?= $(CURDIR)/data
 LIMITS_DIR   ?= /tmp/baton-limits
 
-.PHONY: all deps build run test tsan bench bench-limits bench-report check-hlog clean
+.PHONY: all deps build run test tsan bench bench-limits bench-report bench-chain check-hlog clean
 
 all: build
 
@@ -54,6 +54,11 @@ bench-limits:
 	cd $(LIMITS_DIR) && ./spsc tput 64 && ./mpsc 2
 
 # Every figure in BENCHMARKS.md, measured in one session beside the C limits and NATS.
+# The 3-node chain beside NATS JetStream R3 and etcd 3 in one session; rewrites
+# the generated section of BENCHMARKS.md (PEERS=0 skips the peers).
+bench-chain: build
+	scripts/bench-chain.sh
+
 bench-report: deps
 	scripts/bench-report.sh
 

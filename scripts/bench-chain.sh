@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Chain replication (3 nodes) measured in one session beside NATS JetStream R3
+# and etcd 3-member, with Baton's own harness (`baton bench`). Writes the raw
+# output to docs/bench-runs/DATE-chain.txt, the JSON, .hgrm and .hlog files
+# and the latency plot to docs/bench-runs/chain/, then regenerates the
+# generated section of BENCHMARKS.md (scripts/render-benchmarks.py).
+# Run: make bench-chain      PEERS=0 skips NATS and etcd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PEERS=${PEERS:-1}
+BATON=.build/release/baton
+RUN=docs/bench-runs/chain
+DATE=$(date -u +%F)
+RAW=docs/bench-runs/$DATE-chain.txt
+TMP=$(mktemp -d -t baton-chain.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$TMP"; }
+trap cleanup EXIT
+mkdir -p "$RUN"
+swift build -c release --product baton >/dev/null
+printf 'io = "pwrite"\n' > "$TMP/pwrite.toml"
+printf 'io = "io_uring"\n' > "$TMP/uring.toml"
+
+free_port() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, getattr(socket, sys.argv[1])); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' "$1"; }
+
+{
+echo "## session $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(git rev-parse --short HEAD)"
+
+echo "### T1 throughput: embedded 3-node chain, durability batch, io_uring, 2 publishers"
+$BATON bench throughput --embedded --nodes 3 --tuning "$TMP/uring.toml" --publishers 2 --subscribers 0 --duration 10s --warmup 2s --json "$RUN/t1-throughput-uring.json" 2>/dev/null
+echo "### T2 throughput: embedded 3-node chain, durability batch, pwrite, 2 publishers"
+$BATON bench throughput --embedded --nodes 3 --tuning "$TMP/pwrite.toml" --publishers 2 --subscribers 0 --duration 10s --warmup 2s --json "$RUN/t2-throughput-pwrite.json" 2>/dev/null
+
+echo "### L1 latency: embedded 3-node chain, durability batch, pwrite, 20,000 msgs/s, a subscriber on every node"
+$BATON bench latency --embedded --nodes 3 --tuning "$TMP/pwrite.toml" --rate 20000 --duration 10s --warmup 2s --quiet \
+  --hgrm "$RUN/l1.hgrm" --hlog "$RUN/l1.hlog" --json "$RUN/l1-latency-pwrite.json" --plot "$RUN/chain-latency.svg"
+echo "### L2 latency: embedded 3-node chain, durability batch, io_uring, 20,000 msgs/s, acks only"
+$BATON bench latency --embedded --nodes 3 --tuning "$TMP/uring.toml" --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/l2-latency-uring.json"
+echo "### L3 latency: embedded 3-node chain, durability none (NATS's guarantee), pwrite, 20,000 msgs/s, acks only"
+$BATON bench latency --embedded --nodes 3 --tuning "$TMP/pwrite.toml" --durability none --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/l3-latency-none.json"
+echo "### L4 latency: embedded 3-node chain, durability batch, pwrite, 2,000 msgs/s, acks only"
+$BATON bench latency --embedded --nodes 3 --tuning "$TMP/pwrite.toml" --rate 2000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/l4-latency-2k.json"
+
+echo "### P: three baton serve processes (serve --config FILE --node i), durability batch, pwrite"
+{
+  echo "cluster_id = 9"
+  for i in 0 1 2; do
+    printf '[[member]]\nid = %d\nreplication = "127.0.0.1:%d"\nclient = "127.0.0.1:%d"\ndata = "node-%d"\n' "$i" "$(free_port SOCK_DGRAM)" "$(free_port SOCK_STREAM)" "$i"
+  done
+} > "$TMP/cluster.toml"
+for i in 0 1 2; do
+  $BATON serve --config "$TMP/cluster.toml" --node $i --io pwrite --log-level warning > "$TMP/node-$i.out" 2>&1 &
+  PIDS+=($!)
+done
+for i in 0 1 2; do for _ in $(seq 100); do grep -q listening "$TMP/node-$i.out" 2>/dev/null && break; sleep 0.1; done; done
+HEAD=$(grep -o 'listening on [0-9.:]*' "$TMP/node-0.out" | cut -d' ' -f3)
+TAIL=$(grep -o 'listening on [0-9.:]*' "$TMP/node-2.out" | cut -d' ' -f3)
+$BATON bench throughput --broker "$HEAD" --broker "$TAIL" --publishers 2 --subscribers 1 --duration 10s --warmup 2s --json "$RUN/p1-throughput-processes.json" 2>/dev/null
+$BATON bench latency --broker "$HEAD" --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/p2-latency-processes.json"
+$BATON stat --data "$TMP/node-1" | head -6
+for p in "${PIDS[@]}"; do kill -TERM "$p"; wait "$p" || true; done
+PIDS=()
+$BATON log compare "$TMP/node-0" "$TMP/node-1" "$TMP/node-2" | tail -2
+
+if [ "$PEERS" = 1 ]; then
+  echo "### NATS JetStream R3 (../shared/peers/nats.sh r3)"
+  ../shared/peers/nats.sh r3 2>&1 | grep -E '^RESULT|^run=' | sed 's/^/nats: /'
+  echo "### etcd 3 members (../shared/peers/etcd.sh 3)"
+  ../shared/peers/etcd.sh 3 2>&1 | grep -E '^RESULT|^run=' | sed 's/^/etcd: /'
+fi
+} 2>&1 | tee "$RAW"
+python3 scripts/render-benchmarks.py "$RAW" "$RUN"
+echo "wrote $RAW, $RUN/, and the generated section of BENCHMARKS.md"
