@@ -69,5 +69,5 @@ if [ "$PEERS" = 1 ]; then
   ../shared/peers/etcd.sh 3 2>&1 | grep -E '^RESULT|^run=' | sed 's/^/etcd: /'
 fi
 } 2>&1 | tee "$RAW"
-python3 scripts/render-benchmarks.py "$RAW" "$RUN"
+python3 scripts/render-benchmarks.py chain "$RAW" "$RUN"
 echo "wrote $RAW, $RUN/, and the generated section of BENCHMARKS.md"

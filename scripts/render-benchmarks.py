@@ -1,16 +1,49 @@
 #!/usr/bin/env python3
-"""Regenerates the chain-replication section of BENCHMARKS.md from one
-session of scripts/bench-chain.sh: the JSON summaries `baton bench` wrote and
-the peers' RESULT lines in the raw output. Everything between the
-BEGIN/END GENERATED markers is replaced; the rest of the file is left alone.
-Usage: render-benchmarks.py RAW_OUTPUT RUN_DIRECTORY"""
+"""Rewrites the generated tables of BENCHMARKS.md from one measuring session:
+`single` from scripts/bench-report.sh (C limits, rings, CRC, log, single node,
+NATS R1), `chain` from scripts/bench-chain.sh (3-node chain, NATS R3, etcd 3).
+The figures come from the JSON summaries `baton bench` wrote and the raw
+output's lines (C limits, `baton log bench`, the peers' RESULT lines).
+Everything between a section's BEGIN/END GENERATED markers is replaced; the
+hand-written notes around them are left alone.
+Usage: render-benchmarks.py single|chain RAW_OUTPUT RUN_DIRECTORY"""
 import json
 import os
 import re
 import sys
 
-BEGIN = "<!-- BEGIN GENERATED: chain (scripts/bench-chain.sh; do not edit by hand) -->"
-END = "<!-- END GENERATED: chain -->"
+def markers(name):
+    return (f"<!-- BEGIN GENERATED: {name} (make bench-report; do not edit by hand) -->",
+            f"<!-- END GENERATED: {name} -->")
+
+
+def replace_section(name, lines, heading):
+    begin, end = markers(name)
+    path = "BENCHMARKS.md"
+    text = open(path).read()
+    old_begin = f"<!-- BEGIN GENERATED: {name} (scripts/bench-chain.sh; do not edit by hand) -->"
+    text = text.replace(old_begin, begin)
+    block = "\n".join([begin] + lines + [end])
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + f"\n\n{heading}\n\n" + block + "\n"
+    open(path, "w").write(text)
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2] if values else None
+
+
+def floats(raw, pattern):
+    return [float(m) for m in re.findall(pattern, raw)]
+
+
+def spread(values, unit, digits=1):
+    if not values:
+        return "not measured"
+    return f"{median(values):,.{digits}f} {unit} ({min(values):,.{digits}f}–{max(values):,.{digits}f})"
 
 
 def load(run, name):
@@ -42,8 +75,7 @@ def number(text):
         return None
 
 
-def main():
-    raw_path, run = sys.argv[1], sys.argv[2]
+def render_chain(raw_path, run):
     raw = open(raw_path).read()
     session = raw.splitlines()[0].lstrip("# ").strip().removeprefix("session ")
     t1 = load(run, "t1-throughput-uring.json")
@@ -59,7 +91,7 @@ def main():
     etcd_conc = etcd.get("put-conc", {})
     etcd_seq = etcd.get("put-seq", {})
 
-    out = [BEGIN, "", f"Session: {session}. Raw output: `{raw_path}`; JSON, `.hgrm`, `.hlog` and the plot: `{run}/`.",
+    out = ["", f"Session: {session}. Raw output: `{raw_path}`; JSON, `.hgrm`, `.hlog` and the plot: `{run}/`.",
            "Regenerate with **`make bench-chain`** (`scripts/bench-chain.sh`, then this section is rewritten by",
            "`scripts/render-benchmarks.py`). 100-byte messages everywhere. \"Embedded\" is `baton bench --embedded --nodes 3`:",
            "a chain of three members in the benchmark's process, every member's agents on one thread (as `baton cluster`",
@@ -110,17 +142,84 @@ def main():
     if etcd_conc:
         out.append(f"| etcd 3 members, put, 16 × 256 in flight | fsync on 2 of 3 | {number(etcd_conc.get('ops/s')):,.0f} ops/s | "
                    f"{us(number(etcd_conc['p50_us']))} | {us(number(etcd_conc['p99_us']))} | {us(number(etcd_conc['p99.9_us']))} |")
-    out += ["", f"![publish→ack and publish→delivery latency by percentile, 3-node chain, 20,000 msgs/s]({run}/chain-latency.svg)", "", END]
+    out += ["", f"![publish→ack and publish→delivery latency by percentile, 3-node chain, 20,000 msgs/s]({run}/chain-latency.svg)", ""]
+    replace_section("chain", out, "## Chain replication, 3 nodes (issues 5 and 6)")
 
-    path = "BENCHMARKS.md"
-    text = open(path).read()
-    block = "\n".join(out)
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n## Chain replication, 3 nodes (issues 5 and 6)\n\n" + block + "\n"
-    open(path, "w").write(text)
+
+def render_single(raw_path, run):
+    raw = open(raw_path).read()
+    session = raw.splitlines()[0].lstrip("# ").strip().removeprefix("session ")
+    spsc_c = floats(raw, r"c: spsc_64B_tput ([0-9.]+)")
+    mpsc_c = floats(raw, r"c: mpsc_2prod_8B_tput ([0-9.]+)")
+    ring = {m[0]: (float(m[1]), m[2]) for m in re.findall(r"baton: (ring_\w+) median ([0-9.]+) Mmsg/s \(runs: ([0-9. ]+)\)", raw)}
+    crc = {(m[0], m[1]): float(m[2]) for m in re.findall(r"baton: CRC32C (hardware|software) (\d+) B: ([0-9.]+) GB/s", raw)}
+    group = floats(raw, r"c: fsync_group_64KiB_tput ([0-9.]+)")
+    uring_batches = floats(raw, r"c: uring_linked_64KiB_write_fdatasync_batches ([0-9.]+)")
+    uring_mb = [b * 65536 / 1e6 for b in uring_batches]
+    benches = re.split(r"baton: baton log bench: ", raw)[1:]
+
+    def log_bench(policy, rated):
+        for text in benches:
+            if text.startswith(f"policy {policy}") and (("rate: target" in text) == rated):
+                return text
+        return ""
+
+    none_text = log_bench("none", False)
+    batch_text = log_bench("batch", False)
+    rated_text = log_bench("batch", True)
+    none_rate = floats(none_text, r"until durable:\s+[0-9.]+ s\s+([0-9]+) msgs/s")
+    batch_log = floats(batch_text, r"until durable:.*?([0-9.]+) MB/s log")
+    latency = re.search(r"p50 ([0-9.]+) p90 ([0-9.]+) p99 ([0-9.]+) p99.9 ([0-9.]+) max ([0-9.]+)", rated_text)
+
+    def ratio(a, b):
+        return f"**{a / b:.2f}×**" if a and b else "—"
+
+    spsc = ring.get("ring_spsc_64B_write_tput")
+    mpsc = ring.get("ring_mpsc_2prod_64B_write_tput")
+    out = ["", f"Session: {session}. Raw output: `{raw_path}`; the node's JSON and `.hgrm`: `{run}/`.", "",
+           "| measurement | Baton | C limit, same run | ratio | target |", "|---|---|---|---|---|",
+           f"| SPSC ring, 64-byte messages, 2 pinned busy-spin threads | {spsc[0] if spsc else 0:.1f} M msg/s (runs {spsc[1] if spsc else '–'}) | "
+           f"`./spsc tput 64`: {spread(spsc_c, 'M msg/s')} | {ratio(spsc[0] if spsc else None, median(spsc_c))} | ≥ 0.8× |",
+           f"| MPSC ring, 2 producers + 1 consumer, 64 B | {mpsc[0] if mpsc else 0:.1f} M msg/s (runs {mpsc[1] if mpsc else '–'}) | "
+           f"`./mpsc 2` (8 B): {spread(mpsc_c, 'M msg/s')} | {ratio(mpsc[0] if mpsc else None, median(mpsc_c))} | ≥ 0.7× |",
+           f"| CRC32C, hardware, 64 KiB | {crc.get(('hardware', '65536'), 0):.2f} GB/s | — | — | ≥ 4 GB/s |",
+           f"| CRC32C, software fallback, 64 KiB | {crc.get(('software', '65536'), 0):.2f} GB/s | — | — | — |",
+           f"| log append, policy `none`, 100-byte messages | {median(none_rate) or 0:,.0f} msg/s until written | — | — | ≥ 3 M msg/s |",
+           f"| log append, policy `batch` (group commit) | {median(batch_log) or 0:,.0f} MB/s of log durable | `./disk_fsync group`: {spread(group, 'MB/s', 0)}; "
+           f"`./uring_check` linked 64 KiB write+fdatasync: {spread(uring_mb, 'MB/s', 0)} | {ratio(median(batch_log), max(median(group) or 0, median(uring_mb) or 0) or None)} (vs the better median) | ≥ 0.7× |"]
+    if latency:
+        p50, p90, p99, p999, top = (float(v) for v in latency.groups())
+        out.append(f"| log append → durable, policy `batch`, steady 50,000 msg/s | p50 {us(p50)}, p90 {us(p90)}, p99 {us(p99)}, p99.9 {us(p999)}, max {us(top)} | — | — | (report) |")
+
+    nats = results(raw, "nats: ")
+    nats_async = number(nats.get("async-publish", {}).get("msgs/s"))
+    nats_sync = nats.get("sync-publish", {})
+    node = []
+    for label, name in [("acknowledged publish throughput, 1 publisher", "throughput-1.json"),
+                        ("acknowledged publish throughput, 4 publishers", "throughput-4.json"),
+                        ("4 publishers with a stalled (SIGSTOPped) subscriber attached", "throughput-stalled.json")]:
+        try:
+            data = load(run, name)
+        except OSError:
+            continue
+        acked = data["acked"]["msgs_per_s"]
+        versus = f"**{acked / nats_async:.1f}×** NATS R1 async publish ({nats_async:,.0f} msgs/s)" if nats_async else "—"
+        node.append(f"| {label} | {acked:,.0f} msgs/s ({data['acked']['mb_per_s']:.1f} MB/s) | {versus} |")
+    try:
+        lat = load(run, "latency.json")
+        p = lat["ack"]["corrected"]["percentiles_us"]
+        reference = (f"NATS R1 sync publish (1 in flight, no fsync): p50 {us(number(nats_sync['p50_us']))}, "
+                     f"p99 {us(number(nats_sync['p99_us']))}, p99.9 {us(number(nats_sync['p99.9_us']))}") if nats_sync else "—"
+        node.append(f"| publish → ack at a fixed 50,000 msgs/s (open loop, corrected), fdatasync before the ack | "
+                    f"p50 {us(p['50'])}, p90 {us(p['90'])}, p99 {us(p['99'])}, p99.9 {us(p['99.9'])} | {reference} |")
+    except OSError:
+        pass
+    out += ["", "Single node: `baton serve` (durability `batch`, io_uring, shared threading, backoff idle), `baton bench` over loopback,",
+            "100-byte messages; NATS JetStream R1 (`../shared/peers/nats.sh r1`, median of 3 runs) right after.", "",
+            "| measurement | Baton | reference, same session |", "|---|---|---|"] + node + [""]
+    replace_section("single", out, "## Generated tables (make bench-report)")
 
 
 if __name__ == "__main__":
-    main()
+    mode, raw_path, run = sys.argv[1], sys.argv[2], sys.argv[3]
+    {"single": render_single, "chain": render_chain}[mode](raw_path, run)

@@ -46,11 +46,7 @@ struct ClusterCommand: ParsableCommand {
         options.bootstrapLogging()
         let logger = Logger(label: "baton")
         let configurations = try makeConfigurations()
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        StopSignals.block()
         ignoreSIGPIPE()
         var running: [Node] = []
         var stopShared: (() -> Void)?
@@ -86,8 +82,7 @@ struct ClusterCommand: ParsableCommand {
         }
         print("publish to the head at \(running[0].clientAddress); subscribe on any node")
         fflush(nil)
-        var received: Int32 = 0
-        sigwait(&signals, &received)
+        let received = StopSignals.wait()
         logger.info("received signal \(received), stopping")
         stopShared?()
         stopShared = nil

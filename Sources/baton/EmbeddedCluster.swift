@@ -93,7 +93,7 @@ func startEmbeddedCluster(nodes: Int, replication: String, durability: Durabilit
     }
     var logger = Logger(label: "baton.embedded") { StreamLogHandler.standardError(label: $0) }
     logger.logLevel = .warning
-    blockStopSignals()
+    StopSignals.block()  // before any node thread starts: only the watcher below receives them
     let directory = try makeTemporaryDirectory()
     do {
         if nodes == 1 {
@@ -167,28 +167,12 @@ private func startEmbeddedChain(nodes: Int, directory: String, durability: Durab
     }
 }
 
-/// Blocks SIGINT and SIGTERM in the calling thread, before any node thread
-/// starts (so every thread inherits the mask and only `removeOnStopSignal`'s
-/// `sigwait` receives them).
-private func blockStopSignals() {
-    var signals = sigset_t()
-    sigemptyset(&signals)
-    sigaddset(&signals, SIGINT)
-    sigaddset(&signals, SIGTERM)
-    pthread_sigmask(SIG_BLOCK, &signals, nil)
-}
-
 /// A detached thread that waits for SIGINT or SIGTERM and then removes
 /// `directories` and exits (status 128 + the signal), so an interrupted
 /// bench leaves no temporary data behind.
 private func removeOnStopSignal(_ directories: [String]) throws {
     let watcher = try BenchThread {
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        var received: Int32 = 0
-        while sigwait(&signals, &received) != 0 {}
+        let received = StopSignals.wait()
         for directory in directories { EmbeddedCluster.removeTree(directory) }
         _exit(128 + received)
     }

@@ -35,11 +35,7 @@ struct ServeCommand: ParsableCommand {
         let configuration = try makeConfiguration()
         // Block the stop signals before any thread starts, so every agent
         // thread inherits the mask and only `sigwait` below receives them.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        StopSignals.block()
         ignoreSIGPIPE()
 
         // A fresh data directory is created (its parent must exist); anything
@@ -55,8 +51,7 @@ struct ServeCommand: ParsableCommand {
         let chain = node.replicationAddress.map { ", \(configuration.replication!.role) of the chain, replication on \($0)" } ?? ""
         print("baton node \(configuration.nodeId) listening on \(node.clientAddress) (data \(configuration.log.directory)\(chain))")
         fflush(nil)
-        var received: Int32 = 0
-        sigwait(&signals, &received)
+        let received = StopSignals.wait()
         logger.info("received signal \(received), stopping")
         node.stop()
         logger.info("stopped: log ends at \(node.log.appendedPosition), durable \(node.log.durablePosition)")
