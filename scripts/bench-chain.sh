@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PEERS=${PEERS:-1}
 BATON=.build/release/baton
 RUN=docs/bench-runs/chain
-DATE=$(date -u +%F)
+DATE=$(date -u +%F-%H%M)
 RAW=docs/bench-runs/$DATE-chain.txt
 TMP=$(mktemp -d -t baton-chain.XXXXXX)
 PIDS=()

@@ -15,7 +15,7 @@ PEERS=${PEERS:-1}
 DATA=${DATA:-$(mktemp -d -t baton-bench.XXXXXX)}
 LIMITS=${LIMITS:-/tmp/baton-limits}
 BATON=.build/release/baton
-RAW=docs/bench-runs/$(date -u +%F)-bench-report.txt
+RAW=docs/bench-runs/$(date -u +%F-%H%M)-bench-report.txt
 RUN=docs/bench-runs/single
 mkdir -p "$RUN"
 PIDS=()
