@@ -37,12 +37,13 @@ test: deps
 	$(MAKE) --no-print-directory tsan
 	$(SWIFT) test -c release
 
-# Rings and agents under ThreadSanitizer (fewer stress messages: TSan is ~10x slower).
+# Rings, agents and the in-process chain (replication, faults, slow tail) under
+# ThreadSanitizer (fewer stress messages: TSan is ~10x slower).
 # Release mode on purpose: at -Onone the stdlib's raw-memory loads and stores
 # are not instrumented, so a debug TSan run cannot see a race in ring memory.
 tsan: deps
 	BATON_STRESS_MESSAGES=200000 $(SWIFT) test -c release --sanitize=thread --scratch-path .build-tsan \
-	  --filter 'BatonRingTests|BatonAgentTests'
+	  --filter 'BatonRingTests|BatonAgentTests|ChainEndToEndTests|ChainFaultInjectionTests|SlowTailTests'
 
 # Micro-benchmarks (ordo-one/benchmark) in their own package.
 bench: deps
