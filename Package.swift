@@ -143,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BatonReplicationTests",
-            dependencies: ["BatonTestSupport", "BatonReplication", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "BatonRing", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["BatonTestSupport", "BatonReplication", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "BatonRing", "BatonAgent", "CMallocCounter", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "BatonNodeTests",
