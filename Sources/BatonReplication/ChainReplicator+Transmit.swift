@@ -39,6 +39,7 @@ extension ChainReplicator {
         guard start < stagedPosition else { return }
         resendPosition = start
         counters.retransmits.addRelease(1)
+        logger.debug("resending to node \(successor?.nodeId ?? 0) from \(start) (\(reason)); sent up to \(stagedPosition)")
     }
 
     /// Sends to the successor: a resend in progress, else new bytes within the

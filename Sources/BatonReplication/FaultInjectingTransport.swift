@@ -85,15 +85,15 @@ public final class FaultInjectingTransport<Base: ReplicationTransport, Clock: Lo
                 body(datagram, source)
                 delivered += 1
             }
-            delivered += releaseHeld(countingOne: true, body)
+            delivered += releaseHeld(body)
         }
         // Nothing new (or all dropped): let held datagrams age by one anyway so none is stuck forever.
-        if count == 0 { delivered += releaseHeld(countingOne: true, body) }
+        if count == 0 { delivered += releaseHeld(body) }
         return max(delivered, count)
     }
 
     /// Delivers the held datagrams whose wait is over.
-    private func releaseHeld(countingOne: Bool, _ body: (UnsafeRawBufferPointer, IPv4SocketAddress) -> Void) -> Int {
+    private func releaseHeld(_ body: (UnsafeRawBufferPointer, IPv4SocketAddress) -> Void) -> Int {
         var delivered = 0
         var index = 0
         while index < held.count {
