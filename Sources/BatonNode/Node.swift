@@ -80,15 +80,18 @@ public final class Node {
         if let replication, let predecessor = replication.predecessor, let head = replication.members.first {
             followerRefusal = "node \(replication.nodeId) follows node \(predecessor.nodeId) in the chain; publish to the head, node \(head.nodeId) at \(head.clientAddress)"
         }
+        // A chain head orders only once its replication agent says its log holds all its successor's.
+        let chainCounters = replication.map { _ in ReplicationCounters(allocate: { file.allocate(label: $0) }) }
         let order = OrderStage(ingress: ingress, ackRequests: ackRequests, egress: egress, appender: log.appender,
                                producers: producers, counters: counters, clock: clock,
-                               maximumPayloadLength: configuration.maximumPayloadLength, followerRefusal: followerRefusal)
+                               maximumPayloadLength: configuration.maximumPayloadLength, followerRefusal: followerRefusal,
+                               readyGate: chainCounters.map { [log] in HeadReadyGate(ready: $0.headReady, log: log) })
         let writer = try log.makeWriter()
         let execute = try ExecuteStage(configuration: configuration, handoff: handoff, log: log,
                                        commitPosition: counters.commitPosition, counters: counters, clock: clock, logger: logger)
         if let replication {
             let member = replication.members[replication.chainIndex!]
-            let replicationCounters = ReplicationCounters(allocate: { file.allocate(label: $0) })
+            let replicationCounters = chainCounters!
             let transport: UDPReplicationTransport
             do {
                 transport = try UDPReplicationTransport(bindingTo: member.replicationAddress, batch: replication.udpBatch,
@@ -203,13 +206,7 @@ public final class Node {
     /// publisher that resends after the node restarted is still recognised.
     static func rebuildProducers(from log: DurableLog, maximumProducers: Int, logger: Logger) throws -> ProducerTable {
         let table = ProducerTable(maximumProducers: maximumProducers)
-        let reader = log.makeReader()
-        var frames = 0
-        try reader.forEachFrame(from: log.startPosition, upTo: log.appendedPosition) { frame in
-            table.record(producerId: frame.producerId, sequence: frame.sequence, framePosition: frame.position,
-                         endPosition: frame.position + Int64(frame.alignedLength))
-            frames += 1
-        }
+        let frames = try table.record(framesOf: log, from: log.startPosition, upTo: log.appendedPosition)
         if frames > 0 { logger.info("rebuilt de-duplication state of \(table.count) producers from \(frames) frames") }
         return table
     }

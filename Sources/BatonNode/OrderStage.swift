@@ -15,6 +15,11 @@ import BatonRing
 /// otherwise it stays on the ring (and the client I/O agent stops reading from
 /// sockets once the ring fills). Nothing is queued without bound.
 ///
+/// On a chain head (`readyGate` set) the stage takes nothing until the
+/// replication agent has made sure the log holds everything the successor
+/// holds (after a restart it may first take frames back from it); it then adds
+/// those frames to the producer table and orders from the new end.
+///
 /// On a chain follower (`followerRefusal` set) the stage orders nothing: it
 /// answers every Publish with `notLeader` and the text naming the head, and
 /// never touches the appender (the replication agent writes it there).
@@ -35,11 +40,19 @@ public final class OrderStage<Clock: LogClock>: Agent {
     private let batchLimit: Int
     private var stalled = false
     private let followerRefusal: String?
+    private let readyGate: HeadReadyGate?
+    private var ready: Bool
+    /// Where the log ended when the stage was built (before any frames were taken back).
+    private let startPosition: Int64
 
     public init(ingress: ManyToOneRingBuffer, ackRequests: OneToOneRingBuffer, egress: ManyToOneRingBuffer,
                 appender: LogAppender, producers: ProducerTable, counters: NodeCounters, clock: Clock,
-                maximumPayloadLength: Int, batchLimit: Int = 64, followerRefusal: String? = nil) {
+                maximumPayloadLength: Int, batchLimit: Int = 64, followerRefusal: String? = nil,
+                readyGate: HeadReadyGate? = nil) {
         self.followerRefusal = followerRefusal
+        self.readyGate = followerRefusal == nil ? readyGate : nil
+        self.ready = self.readyGate == nil
+        self.startPosition = appender.position
         self.ingress = ingress
         self.ackRequests = ackRequests
         self.egress = egress
@@ -61,6 +74,16 @@ public final class OrderStage<Clock: LogClock>: Agent {
                 let record = IngressPublishRecord(payload, length: length)
                 return self.refuse(record.sessionId, record.block.producerId, .notLeader, followerRefusal) ? .continue : .abort
             }
+        }
+        if !ready {
+            guard let readyGate, readyGate.ready.getAcquire() == 1 else { return 0 }
+            // The replication agent may have taken frames back from the successor:
+            // remember their producers so resends of them are recognised.
+            if appender.position > startPosition {
+                try producers.record(framesOf: readyGate.log, from: startPosition, upTo: appender.position)
+            }
+            counters.orderPosition.setRelease(appender.position)
+            ready = true
         }
         let taken = ingress.controlledRead(limit: batchLimit) { typeId, payload, length in
             precondition(typeId == PipelineRecordType.publish, "unexpected record type \(typeId) on the ingress ring")
@@ -185,5 +208,17 @@ enum PublishBatchBytes {
         var total = 0
         forEachPayload(payloads, count: count) { total &+= FrameDescriptor.alignedFrameLength(payloadLength: $0.count) }
         return total
+    }
+}
+
+/// What a chain head's order stage waits on: `ready` (the replication agent's
+/// `headReady`, set once with release) and the log to read the frames the
+/// agent took back. Threading: `ready` is read with acquire on the order thread.
+public struct HeadReadyGate: @unchecked Sendable {
+    public let ready: PositionCounter
+    public let log: DurableLog
+    public init(ready: PositionCounter, log: DurableLog) {
+        self.ready = ready
+        self.log = log
     }
 }

@@ -1,3 +1,4 @@
+import BatonLog
 /// The order stage's memory of every producer it has logged for: the highest
 /// sequence number logged, and where that message's frame ended, so that a
 /// batch resent after a reconnect is recognised and dropped (idempotent
@@ -85,5 +86,22 @@ public final class ProducerTable {
         entries[index] = Entry(lastSequence: sequence, endPosition: endPosition, framePosition: framePosition)
         count += 1
         return true
+    }
+}
+
+extension ProducerTable {
+    /// Records every data frame of `log` in `[from, upTo)` (at start: the whole
+    /// log; a chain head: the frames it took back from its successor).
+    /// Returns how many frames it read. Set-up or order-stage thread only.
+    @discardableResult
+    func record(framesOf log: DurableLog, from: Int64, upTo end: Int64) throws -> Int {
+        let reader = log.makeReader()
+        var frames = 0
+        try reader.forEachFrame(from: from, upTo: end) { frame in
+            record(producerId: frame.producerId, sequence: frame.sequence, framePosition: frame.position,
+                   endPosition: frame.position + Int64(frame.alignedLength))
+            frames += 1
+        }
+        return frames
     }
 }

@@ -22,6 +22,13 @@ extension ChainReplicator {
         }
         let header = ReplicationHeader(UnsafeMutableRawPointer(mutating: datagram.baseAddress!))
         switch type {
+        case .data where adopting && successor?.nodeId == fromNode:
+            // A restarted head taking back what its successor holds and it lost.
+            let bytes = UnsafeRawBufferPointer(rebasing: datagram[ReplicationProtocol.dataBytesOffset...])
+            onData(position: header.int64(at: ReplicationField.dataPosition), bytes: bytes)
+        case .nak where predecessor != nil && predecessor?.nodeId == fromNode:
+            // A restarted head pulling this member's log from a position.
+            onPull(position: header.int64(at: ReplicationField.nakPosition))
         case .data, .commit, .heartbeat:
             guard let predecessor, predecessor.nodeId == fromNode else {
                 counters.droppedNotPeer.addRelease(1)

@@ -8,11 +8,18 @@ extension ChainReplicator {
     /// position and window. A first Status, or one lower than before (the
     /// successor restarted with less), starts a resend from its position.
     func onStatus(received: Int64, chainDurable: Int64, window: Int64, now: Int64) {
+        if adopting {
+            if received > appender.position {
+                if adoptTarget < 0 {
+                    logger.warning("successor \(successor?.nodeId ?? 0) holds the log up to \(received), beyond this head's \(appender.position): taking those frames from it before ordering")
+                }
+                adoptTarget = max(adoptTarget, received)
+            } else {
+                finishAdopting()
+            }
+        }
         if !successorKnown || received < successorReceived {
             if received < stagedPosition { startResend(from: received, reason: successorKnown ? "successor went back" : "successor joined") }
-            if received > stagedPosition && predecessor == nil {
-                logger.error("successor \(successor?.nodeId ?? 0) reports position \(received), beyond this node's log end \(stagedPosition): it holds frames this node does not (see docs/ARCHITECTURE.md, head restart)")
-            }
             successorKnown = true
             successorProgressNanos = now
         }
@@ -24,6 +31,90 @@ extension ChainReplicator {
             successorChainDurable = chainDurable
             counters.successorChainDurable.setRelease(chainDurable)
         }
+    }
+
+    /// The head holds everything its successor does: order from here on.
+    func finishAdopting() {
+        adopting = false
+        let end = appender.position
+        if end > stagedPosition {
+            counters.adoptedBytes.addRelease(end &- stagedPosition)
+            logger.warning("took \(end - stagedPosition) bytes of log back from successor \(successor?.nodeId ?? 0); ordering from \(end)")
+            stagedPosition = end
+            counters.sentPosition.setRelease(end)
+        }
+        counters.headReady.setRelease(1)
+    }
+
+    /// A restarted head behind its successor asks for the missing frames (a
+    /// Nak sent downstream) every heartbeat interval until it has them all.
+    func pullFromSuccessor(now: Int64) -> Int {
+        guard let successor, adoptTarget >= 0 else { return 0 }
+        let position = appender.position
+        if position >= adoptTarget {
+            finishAdopting()
+            return 1
+        }
+        guard now &- lastPullNanos >= heartbeatInterval,
+              let header = beginMessage(.nak, to: successor.replicationAddress) else { return 0 }
+        header.setInt64(position, at: ReplicationField.nakPosition)
+        header.setInt64(adoptTarget &- position, at: ReplicationField.nakLength)
+        counters.naksSent.addRelease(1)
+        lastPullNanos = now
+        return 1
+    }
+
+    /// A pull from the predecessor (a restarted head): send it this member's log from `position`.
+    func onPull(position: Int64) {
+        counters.naksReceived.addRelease(1)
+        let end = logCounters.appended.getAcquire()
+        guard position < end, position >= log.startPosition else { return }
+        pushPosition = position
+        counters.pullsServed.addRelease(1)
+    }
+
+    /// Sends the log upstream from `pushPosition` to the appended position
+    /// (whole frames through a log reader, like a resend).
+    func pushUpstream() -> Int {
+        guard pushPosition >= 0, let predecessor else { return 0 }
+        let chunkEnd = pushChunkPosition &+ Int64(pushChunkBytes)
+        if pushChunkPosition < 0 || pushPosition < pushChunkPosition || pushPosition >= chunkEnd {
+            guard transport.pendingCount == 0 else { return 0 }
+            do {
+                let result = try pushReader.read(from: pushPosition, into: pushChunk)
+                pushChunkPosition = pushPosition
+                pushChunkBytes = result.bytes
+            } catch {
+                logger.error("sending the log from \(pushPosition) back to node \(predecessor.nodeId) failed: \(error)")
+                pushPosition = -1
+                pushChunkPosition = -1
+                return 0
+            }
+            if pushChunkBytes == 0 {
+                pushPosition = -1
+                pushChunkPosition = -1
+                return 0
+            }
+        }
+        var datagrams = 0
+        var position = pushPosition
+        let end = pushChunkPosition &+ Int64(pushChunkBytes)
+        while position < end && transport.datagramRoom > 1 && headerSlotsUsed < headerSlotCount - 1 {
+            let length = Int(min(end, position &+ Int64(dataBytesMax)) &- position)
+            guard let header = beginMessage(.data, to: predecessor.replicationAddress) else { break }
+            header.setInt64(position, at: ReplicationField.dataPosition)
+            let offset = Int(position &- pushChunkPosition)
+            let appendedRegion = transport.append(UnsafeRawBufferPointer(start: pushChunk.baseAddress! + offset, count: length))
+            assert(appendedRegion)
+            position &+= Int64(length)
+            datagrams &+= 1
+        }
+        pushPosition = position
+        if position >= logCounters.appended.getAcquire() {
+            pushPosition = -1
+            pushChunkPosition = -1
+        }
+        return datagrams
     }
 
     /// A Nak: resend from `position` unless a resend already covers it.

@@ -82,6 +82,21 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
     var lastSentNanos: Int64 = 0
     var lastCommitSent: Int64 = -1
 
+    // MARK: Head catch-up (a restarted head adopting what its successor has)
+    /// The head has not yet learned that its log holds all its successor holds.
+    var adopting: Bool
+    /// What the successor reported holding when the head learned it is behind.
+    var adoptTarget: Int64 = -1
+    var lastPullNanos: Int64 = 0
+
+    // MARK: Upstream push (answering a restarted head's pull)
+    /// The next byte to send to the predecessor, or -1.
+    var pushPosition: Int64 = -1
+    let pushChunk: UnsafeMutableRawBufferPointer
+    var pushChunkPosition: Int64 = -1
+    var pushChunkBytes = 0
+    let pushReader: LogReader
+
     // MARK: Receiver state (predecessor)
     /// Contiguous bytes copied into the log buffer (may end inside a frame).
     var receivedBytes: Int64
@@ -124,6 +139,9 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
         let chunkSize = max(1 << 20, 2 * FrameDescriptor.aligned(log.configuration.maximumFrameLength))
         chunkBuffer = .allocate(byteCount: chunkSize, alignment: 4096)
         reader = log.makeReader()
+        pushChunk = .allocate(byteCount: chunkSize, alignment: 4096)
+        pushReader = log.makeReader()
+        adopting = configuration.predecessor == nil && configuration.successor != nil
         let end = log.appendedPosition
         stagedPosition = end
         receivedBytes = end
@@ -133,6 +151,8 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
         counters.sentPosition.setRelease(end)
         counters.receivedBytesPosition.setRelease(end)
         counters.chainCommit.setRelease(commit)
+        // A head with a successor orders nothing until it knows it is not behind it.
+        counters.headReady.setRelease(adopting ? 0 : 1)
         if successor != nil {
             // The successor needs these bytes until it has them: they gate the
             // buffer (sent) and retention (received).
@@ -145,6 +165,7 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
     deinit {
         headerSlots.deallocate()
         chunkBuffer.deallocate()
+        pushChunk.deallocate()
     }
 
     public func doWork() throws -> Int {
@@ -160,8 +181,16 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
             work += requestMissing(now: now)
         }
         work += advanceCommit()
-        if predecessor != nil { work += reportStatus(now: now) }
-        if successor != nil { work += transmit(now: now) }
+        if predecessor != nil {
+            work += reportStatus(now: now)
+            work += pushUpstream()
+        }
+        if adopting {
+            work += publishReceivedFrames(now: now)
+            work += pullFromSuccessor(now: now)
+        } else if successor != nil {
+            work += transmit(now: now)
+        }
         if transport.pendingCount > 0 { _ = flush() }
         return work
     }

@@ -53,6 +53,10 @@ struct StatCommand: ParsableCommand {
                      + "committed \(value("position.commit"))")
         lines.append("  naks sent \(value("replication.naks.sent")), received \(value("replication.naks.received")); "
                      + "retransmits \(value("replication.retransmits")) (\(value("replication.retransmits.bytes")) bytes)")
+        if role == .head {
+            lines.append("  head ready \(value("replication.headReady") == 1 ? "yes" : "no (taking back its successor's log)"); "
+                         + "bytes taken back from the successor \(value("replication.adoptedBytes"))")
+        }
         lines.append("  dropped datagrams: malformed \(value("replication.dropped.malformed")), "
                      + "wrong cluster \(value("replication.dropped.wrongCluster")), wrong epoch \(value("replication.dropped.wrongEpoch")), "
                      + "not a peer \(value("replication.dropped.notPeer")); data duplicate \(value("replication.data.duplicate")), "

@@ -31,6 +31,14 @@ final class ChainProcessTests: XCTestCase {
         try killAndRestart(member: 1)
     }
 
+    /// The head may die having sent frames it had not written: on restart it
+    /// takes them back from its successor before ordering again, and the
+    /// publisher (reconnecting, resending its unacknowledged messages) gets
+    /// every message logged exactly once.
+    func testHeadKilledMidStreamTakesBackWhatItLostAndNothingIsLostOrDuplicated() throws {
+        try killAndRestart(member: 0)
+    }
+
     private func killAndRestart(member: Int) throws {
         let cluster = try ProcessCluster(count: 3)
         defer { cluster.shutdown() }
@@ -48,9 +56,17 @@ final class ChainProcessTests: XCTestCase {
             }
             switch result {
             case .accepted: sent += 1
-            case .backPressured: try publisher.poll()
+            case .backPressured:
+                let headRestarted = member == 0 && killed
+                do { try publisher.poll() } catch {
+                    guard headRestarted else { throw error }
+                    try reconnect(publisher, deadline: deadline)
+                }
             case let .tooLarge(limit): XCTFail("limit \(limit)"); return
-            case let .closed(error): throw error
+            case let .closed(error):
+                // Only the head's restart may close the publisher's session.
+                guard member == 0 && killed else { throw error }
+                try reconnect(publisher, deadline: deadline)
             }
             if Date() > deadline { throw TestTimeout("publishing \(sent) of \(total)") }
             // Mid-stream: once a third is acknowledged, SIGKILL the member and start it again on its data.
@@ -60,10 +76,35 @@ final class ChainProcessTests: XCTestCase {
                 killed = true
             }
         }
-        try publisher.awaitAcks(timeout: .seconds(120))
+        var acked = false
+        while !acked {
+            do {
+                try publisher.awaitAcks(timeout: .seconds(120))
+                acked = true
+            } catch {
+                guard member == 0 else { throw error }
+                try reconnect(publisher, deadline: deadline)
+            }
+        }
         XCTAssertTrue(killed)
         XCTAssertEqual(publisher.lastAckedSequence, UInt64(total - 1))
         try checkEveryNode(cluster, producers: [21: UInt64(total)], deadline: deadline)
+        let stat = try ProcessCluster.baton(["stat", "--data", cluster.dataDirectory(member), "--compact"])
+        let counters = stat.output.split(separator: " ").filter { $0.hasPrefix("replication.adoptedBytes") || $0.hasPrefix("replication.retransmits=") || $0.hasPrefix("messages.duplicatesDropped") }
+        print("member \(member) killed and restarted: \(counters.joined(separator: " "))")
+    }
+
+    /// Reconnects (resending the unacknowledged messages) once the restarted head listens.
+    private func reconnect(_ publisher: Publisher, deadline: Date) throws {
+        while true {
+            do {
+                try publisher.reconnect()
+                return
+            } catch {
+                if Date() > deadline { throw error }
+                usleep(10_000)  // the restarted head is not listening yet: poll again
+            }
+        }
     }
 
     /// Every node delivers every message once, in order, the same sequence;
