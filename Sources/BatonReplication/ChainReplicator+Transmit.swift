@@ -33,102 +33,18 @@ extension ChainReplicator {
         }
     }
 
-    /// The head holds everything its successor does: order from here on.
-    func finishAdopting() {
-        adopting = false
-        let end = appender.position
-        if end > stagedPosition {
-            counters.adoptedBytes.addRelease(end &- stagedPosition)
-            logger.warning("took \(end - stagedPosition) bytes of log back from successor \(successor?.nodeId ?? 0); ordering from \(end)")
-            stagedPosition = end
-            counters.sentPosition.setRelease(end)
-        }
-        counters.headReady.setRelease(1)
-    }
-
-    /// A restarted head behind its successor asks for the missing frames (a
-    /// Nak sent downstream) every heartbeat interval until it has them all.
-    func pullFromSuccessor(now: Int64) -> Int {
-        guard let successor, adoptTarget >= 0 else { return 0 }
-        let position = appender.position
-        if position >= adoptTarget {
-            finishAdopting()
-            return 1
-        }
-        guard now &- lastPullNanos >= heartbeatInterval,
-              let header = beginMessage(.nak, to: successor.replicationAddress) else { return 0 }
-        header.setInt64(position, at: ReplicationField.nakPosition)
-        header.setInt64(adoptTarget &- position, at: ReplicationField.nakLength)
-        counters.naksSent.addRelease(1)
-        lastPullNanos = now
-        return 1
-    }
-
-    /// A pull from the predecessor (a restarted head): send it this member's log from `position`.
-    func onPull(position: Int64) {
-        counters.naksReceived.addRelease(1)
-        let end = logCounters.appended.getAcquire()
-        guard position < end, position >= log.startPosition else { return }
-        pushPosition = position
-        counters.pullsServed.addRelease(1)
-    }
-
-    /// Sends the log upstream from `pushPosition` to the appended position
-    /// (whole frames through a log reader, like a resend).
-    func pushUpstream() -> Int {
-        guard pushPosition >= 0, let predecessor else { return 0 }
-        let chunkEnd = pushChunkPosition &+ Int64(pushChunkBytes)
-        if pushChunkPosition < 0 || pushPosition < pushChunkPosition || pushPosition >= chunkEnd {
-            guard transport.pendingCount == 0 else { return 0 }
-            do {
-                let result = try pushReader.read(from: pushPosition, into: pushChunk)
-                pushChunkPosition = pushPosition
-                pushChunkBytes = result.bytes
-            } catch {
-                logger.error("sending the log from \(pushPosition) back to node \(predecessor.nodeId) failed: \(error)")
-                pushPosition = -1
-                pushChunkPosition = -1
-                return 0
-            }
-            if pushChunkBytes == 0 {
-                pushPosition = -1
-                pushChunkPosition = -1
-                return 0
-            }
-        }
-        var datagrams = 0
-        var position = pushPosition
-        let end = pushChunkPosition &+ Int64(pushChunkBytes)
-        while position < end && transport.datagramRoom > 1 && headerSlotsUsed < headerSlotCount - 1 {
-            let length = Int(min(end, position &+ Int64(dataBytesMax)) &- position)
-            guard let header = beginMessage(.data, to: predecessor.replicationAddress) else { break }
-            header.setInt64(position, at: ReplicationField.dataPosition)
-            let offset = Int(position &- pushChunkPosition)
-            let appendedRegion = transport.append(UnsafeRawBufferPointer(start: pushChunk.baseAddress! + offset, count: length))
-            assert(appendedRegion)
-            position &+= Int64(length)
-            datagrams &+= 1
-        }
-        pushPosition = position
-        if position >= logCounters.appended.getAcquire() {
-            pushPosition = -1
-            pushChunkPosition = -1
-        }
-        return datagrams
-    }
-
     /// A Nak: resend from `position` unless a resend already covers it.
     func onNak(position: Int64) {
         counters.naksReceived.addRelease(1)
         if position >= stagedPosition { return }
-        if resendPosition >= 0 && position >= resendPosition { return }
+        if resender.isActive && position >= resender.position { return }
         startResend(from: position, reason: "nak")
     }
 
     func startResend(from position: Int64, reason: StaticString) {
         let start = max(position, log.startPosition)
         guard start < stagedPosition else { return }
-        resendPosition = start
+        resender.start(at: start)
         counters.retransmits.addRelease(1)
         logger.debug("resending to node \(successor?.nodeId ?? 0) from \(start) (\(reason)); sent up to \(stagedPosition)")
     }
@@ -140,13 +56,13 @@ extension ChainReplicator {
         let destination = successor.replicationAddress
         var work = 0
         if successorKnown {
-            if resendPosition < 0 && successorReceived < stagedPosition
+            if !resender.isActive && successorReceived < stagedPosition
                 && now &- successorProgressNanos >= 4 &* heartbeatInterval {
                 // Sent, not acknowledged, nothing heard: the tail of a burst was lost.
                 startResend(from: successorReceived, reason: "timeout")
                 successorProgressNanos = now
             }
-            if resendPosition >= 0 {
+            if resender.isActive {
                 work += resend(to: destination)
             } else {
                 work += sendNew(to: destination)
@@ -198,55 +114,50 @@ extension ChainReplicator {
         return datagrams
     }
 
-    /// Go-back-N: resends from `resendPosition` up to `stagedPosition`, whole
-    /// frames read through the log reader into the resend chunk (buffer or
-    /// segments), sliced into datagrams. The chunk is refilled only when the
-    /// previous one's datagrams have all gone (its memory is staged).
+    /// Go-back-N: resends from the resend cursor up to `stagedPosition`
+    /// (whole frames re-read from the buffer or the segments), within the
+    /// successor's window.
     func resend(to destination: IPv4SocketAddress) -> Int {
-        let chunkEnd = chunkPosition &+ Int64(chunkBytes)
-        if resendPosition < chunkPosition || resendPosition >= chunkEnd || chunkPosition < 0 {
-            guard transport.pendingCount == 0 else { return 0 }
-            do {
-                // Whole frames up to the appended position (`stagedPosition` may be inside a frame).
-                let result = try reader.read(from: resendPosition, into: chunkBuffer)
-                chunkPosition = resendPosition
-                chunkBytes = result.bytes
-            } catch {
-                logger.error("resend from \(resendPosition) to node \(successor?.nodeId ?? 0) failed: \(error); waiting for the successor's next report")
-                resendPosition = -1
-                chunkPosition = -1
-                return 0
-            }
-            if chunkBytes == 0 {
-                resendPosition = -1
-                return 0
-            }
-        }
-        var datagrams = 0
-        var position = resendPosition
-        // Within the chunk and the successor's window.
-        let end = min(chunkPosition &+ Int64(chunkBytes), successorReceived &+ successorWindow)
-        while position < end && transport.datagramRoom > 1 && headerSlotsUsed < headerSlotCount - 1 {
-            let length = Int(min(end, position &+ Int64(dataBytesMax)) &- position)
-            guard let header = beginMessage(.data, to: destination) else { break }
-            header.setInt64(position, at: ReplicationField.dataPosition)
-            let offset = Int(position &- chunkPosition)
-            let appendedRegion = transport.append(UnsafeRawBufferPointer(start: chunkBuffer.baseAddress! + offset, count: length))
-            assert(appendedRegion)
-            position &+= Int64(length)
-            datagrams &+= 1
-        }
-        guard position > resendPosition else { return 0 }
-        counters.retransmittedBytes.addRelease(position &- resendPosition)
-        resendPosition = position
+        let start = resender.position
+        let datagrams = stage(resender, to: destination, limit: successorReceived &+ successorWindow, purpose: "resend")
+        let position = resender.position
+        guard position > start else { return datagrams }
+        counters.retransmittedBytes.addRelease(position &- start)
         if position > stagedPosition {
             counters.dataBytesSent.addRelease(position &- stagedPosition)
             stagedPosition = position
         }
-        if resendPosition >= stagedPosition {
-            resendPosition = -1
-            chunkPosition = -1
+        if position >= stagedPosition { resender.stop() }
+        return datagrams
+    }
+
+    /// Stages Data datagrams from `cursor` up to `limit` (and the end of its
+    /// chunk), refilling the chunk first when the batch holds none of its
+    /// bytes. Returns the datagrams staged; on a read error stops the cursor.
+    func stage(_ cursor: LogResendCursor, to destination: IPv4SocketAddress, limit: Int64, purpose: StaticString) -> Int {
+        if cursor.needsRefill {
+            guard transport.pendingCount == 0 else { return 0 }
+            do {
+                guard try cursor.refill() else { return 0 }
+            } catch {
+                logger.error("\(purpose) from \(cursor.position) to \(destination) failed: \(error); waiting for the peer's next report")
+                cursor.stop()
+                return 0
+            }
         }
+        var datagrams = 0
+        var position = cursor.position
+        let end = min(cursor.chunkEnd, limit)
+        while position < end && transport.datagramRoom > 1 && headerSlotsUsed < headerSlotCount - 1 {
+            let length = Int(min(end, position &+ Int64(dataBytesMax)) &- position)
+            guard let header = beginMessage(.data, to: destination) else { break }
+            header.setInt64(position, at: ReplicationField.dataPosition)
+            let appendedRegion = transport.append(cursor.bytes(from: position, length: length))
+            assert(appendedRegion, "a Data payload of at most dataBytesMax fits its datagram")
+            position &+= Int64(length)
+            datagrams &+= 1
+        }
+        cursor.position = position
         return datagrams
     }
 }

@@ -67,13 +67,8 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
     // MARK: Sender state (successor)
     /// Everything below has been staged at least once.
     var stagedPosition: Int64
-    /// Go-back-N cursor: the next byte to resend, or -1.
-    var resendPosition: Int64 = -1
-    /// The resend chunk: bytes read from the log at `chunkPosition`.
-    let chunkBuffer: UnsafeMutableRawBufferPointer
-    var chunkPosition: Int64 = -1
-    var chunkBytes = 0
-    let reader: LogReader
+    /// Go-back-N resends to the successor.
+    let resender: LogResendCursor
     var successorKnown = false
     var successorReceived: Int64 = 0
     var successorWindow: Int64 = 0
@@ -90,12 +85,7 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
     var lastPullNanos: Int64 = 0
 
     // MARK: Upstream push (answering a restarted head's pull)
-    /// The next byte to send to the predecessor, or -1.
-    var pushPosition: Int64 = -1
-    let pushChunk: UnsafeMutableRawBufferPointer
-    var pushChunkPosition: Int64 = -1
-    var pushChunkBytes = 0
-    let pushReader: LogReader
+    let pusher: LogResendCursor
 
     // MARK: Receiver state (predecessor)
     /// Contiguous bytes copied into the log buffer (may end inside a frame).
@@ -137,10 +127,8 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
         headerSlots = .allocate(byteCount: headerSlotCount * 64, alignment: 64)
         headerSlots.initializeMemory(as: UInt8.self, repeating: 0, count: headerSlotCount * 64)
         let chunkSize = max(1 << 20, 2 * FrameDescriptor.aligned(log.configuration.maximumFrameLength))
-        chunkBuffer = .allocate(byteCount: chunkSize, alignment: 4096)
-        reader = log.makeReader()
-        pushChunk = .allocate(byteCount: chunkSize, alignment: 4096)
-        pushReader = log.makeReader()
+        resender = LogResendCursor(log: log, chunkBytes: chunkSize)
+        pusher = LogResendCursor(log: log, chunkBytes: chunkSize)
         adopting = configuration.predecessor == nil && configuration.successor != nil
         let end = log.appendedPosition
         stagedPosition = end
@@ -164,8 +152,6 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
 
     deinit {
         headerSlots.deallocate()
-        chunkBuffer.deallocate()
-        pushChunk.deallocate()
     }
 
     public func doWork() throws -> Int {
