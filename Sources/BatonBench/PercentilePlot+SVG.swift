@@ -39,7 +39,9 @@ extension PercentilePlot {
         svg += "width=\"\(n(frame.plotWidth))\" height=\"\(n(frame.plotHeight))\"/></clipPath></defs>\n"
         svg += "<text x=\"\(n(width / 2))\" y=\"28\" text-anchor=\"middle\" font-size=\"18\" font-weight=\"bold\">\(escaped(title))</text>\n"
         if let subtitle {
-            svg += "<text x=\"\(n(width / 2))\" y=\"48\" text-anchor=\"middle\" fill=\"#555555\">\(escaped(subtitle))</text>\n"
+            // About 0.56 em a character: a longer line gets a smaller font so it fits the chart's width.
+            let size = min(12, (width - 40) / (Double(max(subtitle.count, 1)) * 0.56))
+            svg += "<text x=\"\(n(width / 2))\" y=\"48\" text-anchor=\"middle\" fill=\"#555555\" font-size=\"\(n(size))\">\(escaped(subtitle))</text>\n"
         }
 
         // Grid and ticks.
