@@ -1,5 +1,4 @@
 import ArgumentParser
-import BatonAgent
 import BatonConfig
 import BatonLog
 import BatonNet
@@ -62,20 +61,7 @@ struct ClusterCommand: ParsableCommand {
             if threads == "one" { layout.insert("baton cluster --threads one: every member's agents share one thread", at: 0) }
             writeLayout(layout, directory: configuration.log.directory)
         }
-        if threads == "one" {
-            var agents: [any Agent] = []
-            for node in running {
-                if let agent = node.takeAgent() { agents.append(agent) }
-            }
-            let agent = AnyCompositeAgent(agents)
-            let first = configurations[0]
-            let errorLogger = logger
-            let runner = AgentRunner(agent: agent, idleStrategy: ConfiguredIdleStrategy(first.idleStrategy),
-                                     options: AgentRunnerOptions(cpu: first.cpus.first ?? nil, numaNode: first.numaNode),
-                                     errorHandler: { errorLogger.error("agent error: \($0)") })
-            try runner.start()
-            stopShared = { runner.stop() }
-        }
+        if threads == "one" { stopShared = try runOnOneThread(running, logger: logger) }
         print("baton cluster: \(nodes) nodes, chain replication (cluster \(clusterId)), durability \(configurations[0].log.durability), \(threads == "one" ? "one thread for every member" : "threads per member")")
         for (node, configuration) in zip(running, configurations) {
             print("  node \(configuration.nodeId) \(configuration.replication!.role): clients \(node.clientAddress), replication \(node.replicationAddress!), data \(configuration.log.directory)")

@@ -1,5 +1,4 @@
 import ArgumentParser
-import BatonAgent
 import BatonBench
 import BatonConfig
 import BatonLog
@@ -149,18 +148,9 @@ private func startEmbeddedChain(nodes: Int, directory: String, durability: Durab
             try node.start()
             started.append(node)
         }
-        var agents: [any Agent] = []
-        for node in started {
-            if let agent = node.takeAgent() { agents.append(agent) }
-        }
-        let first = started[0].configuration
-        let errorLogger = logger
-        let runner = AgentRunner(agent: AnyCompositeAgent(agents), idleStrategy: ConfiguredIdleStrategy(first.idleStrategy),
-                                 options: AgentRunnerOptions(cpu: first.cpus.first ?? nil, numaNode: first.numaNode),
-                                 errorHandler: { errorLogger.error("agent error: \($0)") })
-        try runner.start()
+        let stopRunner = try runOnOneThread(started, logger: logger)
         try removeOnStopSignal([directory])
-        return EmbeddedCluster(nodes: started, dataDirectories: [directory], stopSharedRunner: { runner.stop() })
+        return EmbeddedCluster(nodes: started, dataDirectories: [directory], stopSharedRunner: stopRunner)
     } catch {
         for node in started.reversed() { node.stop() }
         throw error

@@ -65,17 +65,6 @@ final class ClusterHarness {
         for directory in directories { removeTree(directory) }
     }
 
-    /// Waits (polling positions, bounded) until every running node's commit position reaches `position`.
-    func awaitCommit(_ position: Int64, timeout: Double = 60) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            let commits = nodes.compactMap { $0?.counters.commitPosition.getAcquire() }
-            if commits.allSatisfy({ $0 >= position }) { return }
-            if Date() > deadline { throw TestTimeout("waiting for commit \(position) on every node: \(commits)") }
-            usleep(1_000)
-        }
-    }
-
     /// `count` UDP ports free right now (bound, read, released).
     static func freeUDPPorts(_ count: Int) throws -> [UInt16] {
         var sockets: [UDPSocket] = []
