@@ -71,14 +71,17 @@ public enum FileSystem {
 
     /// Reads exactly `length` bytes at `offset` unless the file ends first;
     /// returns the bytes read.
+    /// `path` names the file in an error only (it is not built otherwise, so
+    /// a reader on a per-message path can pass a computed name without allocating).
     public static func readFully(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ length: Int, at offset: Int64,
-                                 path: String) throws(LogError) -> Int {
+                                 path: @autoclosure () -> String) throws(LogError) -> Int {
         var done = 0
         while done < length {
             let n = pread(fd, buffer + done, length - done, off_t(offset + Int64(done)))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .io(operation: "pread", path: path, errno: errno)
+                let code = errno
+                throw .io(operation: "pread", path: path(), errno: code)
             }
             if n == 0 { break }
             done += n

@@ -74,9 +74,12 @@ public final class LogReader {
         let segmentEnd = log.layout.base(of: position) + log.layout.segmentBytes
         let count = Int(min(end, durable, segmentEnd, position + Int64(destination.count)) - position)
         let fd = try segment(holding: position)
-        let path = log.layout.path(ofSegmentHolding: position)
-        let read = try FileSystem.readFully(fd, target, count, at: log.layout.offset(of: position), path: path)
-        return try validate(target, read, capacity: destination.count, from: position, source: path)
+        // The path names a file in errors only: built then, never on a successful read (no allocation).
+        let layout = log.layout
+        let read = try FileSystem.readFully(fd, target, count, at: layout.offset(of: position),
+                                            path: layout.path(ofSegmentHolding: position))
+        return try validate(target, read, capacity: destination.count, from: position,
+                            source: layout.path(ofSegmentHolding: position))
     }
 
     /// Calls `body` for every data frame from `position` up to `limit`
@@ -129,13 +132,12 @@ public final class LogReader {
         if base == segmentBase && segmentFd >= 0 { return segmentFd }
         if segmentFd >= 0 { close(segmentFd) }
         segmentFd = -1
-        let path = log.layout.path(base: base)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = log.layout.withPath(base: base) { open($0, O_RDONLY | O_CLOEXEC) }
         if fd < 0 {
             let code = errno
             let start = log.counters.start.getAcquire()
             if code == ENOENT && position < start { throw .belowStart(position: position, start: start) }
-            throw .io(operation: "open", path: path, errno: code)
+            throw .io(operation: "open", path: log.layout.path(base: base), errno: code)
         }
         segmentFd = fd
         segmentBase = base
@@ -143,8 +145,9 @@ public final class LogReader {
     }
 
     /// Keeps the whole, valid frames at the front of `[target, target + count)`.
+    /// `source` (the buffer or a segment's path) is built only for an error.
     private func validate(_ target: UnsafeMutableRawPointer, _ count: Int, capacity: Int, from position: Int64,
-                          source: String) throws(LogError) -> LogReadResult {
+                          source: @autoclosure () -> String) throws(LogError) -> LogReadResult {
         let maximum = log.configuration.maximumFrameLength
         var offset = 0
         var frames = 0
@@ -168,10 +171,10 @@ public final class LogReader {
                 if count == capacity && needed <= maximum {
                     throw .readBufferTooSmall(position: position, needed: FrameDescriptor.aligned(needed))
                 }
-                throw .notFrameBoundary(position: position, reason: "\(check) (read from \(source))")
+                throw .notFrameBoundary(position: position, reason: "\(check) (read from \(source()))")
             default:
-                if frames == 0 { throw .notFrameBoundary(position: position, reason: "\(check) (read from \(source))") }
-                throw .corruptFrame(segment: source, position: framePosition, reason: check.description)
+                if frames == 0 { throw .notFrameBoundary(position: position, reason: "\(check) (read from \(source()))") }
+                throw .corruptFrame(segment: source(), position: framePosition, reason: check.description)
             }
         }
         return LogReadResult(bytes: offset, frames: frames, nextPosition: position + Int64(offset))

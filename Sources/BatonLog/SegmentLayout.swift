@@ -40,4 +40,33 @@ public struct SegmentLayout: Sendable, Equatable {
     public func path(base: Int64) -> String { directory + "/" + SegmentLayout.fileName(base: base) }
 
     public func path(ofSegmentHolding position: Int64) -> String { path(base: base(of: position)) }
+
+    /// Calls `body` with the NUL-terminated path of the segment at `base`
+    /// (what `path(base:)` returns), built in temporary memory on the stack,
+    /// for opening a segment on a per-message path (a resend that reads the
+    /// files) without allocating a `String`.
+    public func withPath<Result>(base: Int64, _ body: (UnsafePointer<CChar>) -> Result) -> Result {
+        precondition(base >= 0, "segment base \(base) is negative")
+        var directory = self.directory
+        return directory.withUTF8 { directoryBytes in
+            let length = directoryBytes.count + 1 + 24
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length + 1) { path in
+                var index = 0
+                for byte in directoryBytes { path[index] = byte; index += 1 }
+                path[index] = UInt8(ascii: "/")
+                var value = base
+                for digit in stride(from: index + 20, to: index, by: -1) {
+                    path[digit] = UInt8(ascii: "0") &+ UInt8(value % 10)
+                    value /= 10
+                }
+                index += 21
+                path[index] = UInt8(ascii: ".")
+                path[index + 1] = UInt8(ascii: "l")
+                path[index + 2] = UInt8(ascii: "o")
+                path[index + 3] = UInt8(ascii: "g")
+                path[index + 4] = 0
+                return path.baseAddress!.withMemoryRebound(to: CChar.self, capacity: length + 1) { body($0) }
+            }
+        }
+    }
 }

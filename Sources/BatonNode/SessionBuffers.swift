@@ -28,30 +28,33 @@ enum SessionIO {
 /// The socket and byte buffers of one client session, shared by the client
 /// I/O agent (publisher sessions) and the execute stage (subscriber sessions).
 ///
-/// The receive buffer starts small and grows, once, up to the largest message
-/// the node accepts; the send buffer has a fixed size. So a session's memory
-/// is bounded by `maximumMessageLength + sendCapacity` whatever the client
-/// does (a client that connects and sends nothing costs the initial sizes and
-/// is timed out).
+/// Both buffers are allocated once, when the session is set up: the receive
+/// buffer at the largest message the node accepts (plus its length prefix),
+/// the send buffer at a fixed size. So a session's memory is bounded by
+/// `maximumMessageLength + sendCapacity` whatever the client does, and the
+/// duty cycles that read and write it never allocate — not even when a
+/// client's batches grow past a few KiB only once the machine is slow (a
+/// receive buffer that grew on demand allocated in the middle of a measured
+/// run: issue 10). Large blocks are mapped lazily by the allocator and the
+/// kernel copies only the bytes that arrived, so an idle session keeps
+/// resident only the pages it has touched (and is timed out).
 ///
 /// Threading: owned by exactly one agent's thread at a time (ownership moves
 /// from client I/O to execute through the hand-off ring, never back).
 final class SessionBuffers {
-    static let initialReceiveCapacity = 16 << 10
-
     var connection: TCPConnection
-    private(set) var receive: UnsafeMutableRawBufferPointer
+    let receive: UnsafeMutableRawBufferPointer
     var receiveStart = 0
     var receiveEnd = 0
     let send: UnsafeMutableRawBufferPointer
     var sendStart = 0
     var sendEnd = 0
-    let maximumReceiveCapacity: Int
+    /// The receive buffer's size: the largest message (length prefix included) the session accepts.
+    var maximumReceiveCapacity: Int { receive.count }
 
     init(connection: TCPConnection, sendCapacity: Int, maximumReceiveCapacity: Int) {
         self.connection = connection
-        self.maximumReceiveCapacity = maximumReceiveCapacity
-        receive = .allocate(byteCount: min(SessionBuffers.initialReceiveCapacity, maximumReceiveCapacity), alignment: 8)
+        receive = .allocate(byteCount: maximumReceiveCapacity, alignment: 8)
         send = .allocate(byteCount: sendCapacity, alignment: 8)
     }
 
@@ -74,21 +77,12 @@ final class SessionBuffers {
         return result
     }
 
-    /// Makes room for a message of `needed` bytes (prefix included): moves
-    /// unhandled bytes to the front and grows the buffer up to its maximum.
+    /// Makes room for a message of `needed` bytes (prefix included) by moving
+    /// unhandled bytes to the front. Never allocates: the scanner refuses a
+    /// message longer than the buffer before this is asked.
     func ensureRoom(for needed: Int) {
-        precondition(needed <= maximumReceiveCapacity, "message of \(needed) bytes passed the scanner's limit")
-        if needed > receive.count {
-            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: maximumReceiveCapacity, alignment: 8)
-            let count = receiveEnd &- receiveStart
-            if count > 0 { bigger.baseAddress!.copyMemory(from: receive.baseAddress! + receiveStart, byteCount: count) }
-            receive.deallocate()
-            receive = bigger
-            receiveStart = 0
-            receiveEnd = count
-        } else if receiveStart &+ needed > receive.count {
-            compact()
-        }
+        precondition(needed <= receive.count, "message of \(needed) bytes passed the scanner's limit")
+        if receiveStart &+ needed > receive.count { compact() }
     }
 
     /// Appends bytes received elsewhere (a hand-off) after those not yet handled.

@@ -2,6 +2,7 @@ import BatonAgent
 import BatonClient
 import BatonNet
 import BatonNode
+import BatonReplication
 import BatonTestSupport
 import CMallocCounter
 import Foundation
@@ -13,20 +14,67 @@ import XCTest
 /// while a publisher on another thread sends 150,000 messages. Allocations on
 /// the agents' duty cycles are counted by the malloc interposer (this thread
 /// only) between the 30,000th and the 130,000th message the head logged,
-/// after the sessions and sockets were set up.
+/// after the sessions and sockets were set up. When one is counted, the
+/// tracer's record of where it happened is the failure message.
+///
+/// Rare branches count as much as the common one (a path that runs only when
+/// the machine is slow once allocated and failed CI one run in three: issue
+/// 10), so the second test drives them on purpose: every link drops,
+/// duplicates and reorders datagrams, and the measured span must include Naks,
+/// go-back-N resends and duplicates, or the test fails as not having measured them.
 final class ReplicationAllocationTests: XCTestCase {
     override func setUp() { ignoreSIGPIPE() }
 
     func testChainDutyCyclesDoNotAllocatePerMessage() throws {
+        let measured = try measureDutyCycles(faults: nil)
+        measured.assertNone(self)
+        print("chain duty cycles: \(measured.allocations) allocations for 100,000 messages through 3 members")
+    }
+
+    func testLossRecoveryBranchesDoNotAllocate() throws {
+        let seed = testSeed(0x5EED_A110)
+        let measured = try measureDutyCycles(faults: { index in
+            FaultInjection(seed: seed &+ UInt64(index), dropRate: 0.02, duplicateRate: 0.01, reorderRate: 0.02, reorderWindow: 8)
+        })
+        XCTAssertGreaterThan(measured.naksSent, 0, "the measured span had Naks (seed \(seed))")
+        XCTAssertGreaterThan(measured.retransmits, 0, "the measured span had resends (seed \(seed))")
+        XCTAssertGreaterThan(measured.duplicates, 0, "the measured span had duplicate Data (seed \(seed))")
+        measured.assertNone(self, "seed \(seed)")
+        print("chain duty cycles under loss (seed \(seed)): \(measured.allocations) allocations for 100,000 messages; "
+              + "\(measured.naksSent) Naks, \(measured.retransmits) resends, \(measured.duplicates) duplicates in the span")
+    }
+
+    /// What one measured span counted.
+    struct Measurement {
+        var allocations: UInt64 = 0
+        var perMember: [UInt64] = []
+        /// Naks sent, resends started and duplicate Data received by all members within the span.
+        var naksSent: Int64 = 0
+        var retransmits: Int64 = 0
+        var duplicates: Int64 = 0
+        var trace = ""
+
+        func assertNone(_ test: XCTestCase, _ context: String = "", file: StaticString = #filePath, line: UInt = #line) {
+            guard allocations != 0 else { return }
+            XCTFail("\(allocations) allocations in the agents' duty cycles for 100,000 replicated messages "
+                    + "(per member: \(perMember))\(context.isEmpty ? "" : ", \(context)"); \(trace)", file: file, line: line)
+        }
+    }
+
+    private func measureDutyCycles(faults: ((Int) -> FaultInjection)?) throws -> Measurement {
         #if DEBUG
         try XCTSkipIf(true, "generic code is not specialised in debug builds; run with -c release")
         #endif
         try XCTSkipIf(baton_malloc_counter_active() == 0, "the malloc interposer is not active (sanitizer build)")
         // 64 MiB segments: the measured 100,000 frames (16 MB) stay in one (a new
         // segment file is set-up work, as in LogAllocationTests).
-        let cluster = try ClusterHarness(count: 3) { _, configuration in
+        let cluster = try ClusterHarness(count: 3) { index, configuration in
             configuration.runsOwnThreads = false
             configuration.log.segmentBytes = 64 << 20
+            if let faults {
+                configuration.faultInjection = faults(index)
+                configuration.replication!.mtu = 1_472
+            }
         }
         defer { cluster.shutdown() }
         var agents: [any Agent] = []
@@ -42,40 +90,56 @@ final class ReplicationAllocationTests: XCTestCase {
         let finished = DispatchSemaphore(value: 0)
         let errors = ErrorBox()
         Thread.detachNewThread {
-            do { _ = try EndToEnd.publish(port: port, producerId: 8, count: total, deadline: Date().addingTimeInterval(120)) } catch {
+            do { _ = try EndToEnd.publish(port: port, producerId: 8, count: total, deadline: Date().addingTimeInterval(240)) } catch {
                 errors.add("\(error)")
             }
             finished.signal()
         }
+        let counters = (0..<3).map { cluster.node($0).replicationCounters! }
+        func recoveryCounts() -> (naks: Int64, retransmits: Int64, duplicates: Int64) {
+            counters.reduce((Int64(0), Int64(0), Int64(0))) { sum, member in
+                (sum.0 + member.naksSent.getAcquire(), sum.1 + member.retransmits.getAcquire(),
+                 sum.2 + member.duplicateData.getAcquire())
+            }
+        }
         let logged = cluster.node(0).counters.messagesIn
-        // Only the agents' duty cycles are counted (the loop's own waiting is not).
-        var allocations: UInt64 = 0
-        var perAgent = [UInt64](repeating: 0, count: agents.count)
+        var result = Measurement(perMember: [UInt64](repeating: 0, count: agents.count))
         var measuring = false
         var measured = false
-        let deadline = Date().addingTimeInterval(120)
+        var atStart = (naks: Int64(0), retransmits: Int64(0), duplicates: Int64(0))
+        AllocationTrace.clear()
+        // Only the agents' duty cycles are counted (the loop's own waiting is not).
+        let deadline = Date().addingTimeInterval(240)
         while finished.wait(timeout: .now()) == .timedOut {
             for (index, agent) in agents.enumerated() {
+                if measuring { AllocationTrace.arm() }
                 let start = baton_malloc_count_thread()
                 _ = try agent.doWork()
+                AllocationTrace.disarm()
                 if measuring {
                     let delta = baton_malloc_count_thread() &- start
-                    allocations &+= delta
-                    perAgent[index] &+= delta
+                    result.allocations &+= delta
+                    result.perMember[index] &+= delta
                 }
             }
             let count = logged.getAcquire()
-            if !measured && count >= 30_000 { measuring = true }
+            if !measured && !measuring && count >= 30_000 {
+                measuring = true
+                atStart = recoveryCounts()
+            }
             if measuring && count >= 130_000 {
                 measuring = false
                 measured = true
+                let atEnd = recoveryCounts()
+                result.naksSent = atEnd.naks - atStart.naks
+                result.retransmits = atEnd.retransmits - atStart.retransmits
+                result.duplicates = atEnd.duplicates - atStart.duplicates
             }
             if Date() > deadline { break }
         }
-        // Let the tail of the run commit so the publisher's acks all arrive.
         XCTAssertEqual(errors.all, [])
         XCTAssertTrue(measured, "the head logged 130,000 messages")
-        XCTAssertEqual(allocations, 0, "\(allocations) allocations in the agents' duty cycles for 100,000 replicated messages (per member: \(perAgent))")
-        print("chain duty cycles: \(allocations) allocations for 100,000 messages through 3 members")
+        result.trace = AllocationTrace.report()
+        return result
     }
 }
