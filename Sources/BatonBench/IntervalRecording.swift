@@ -12,7 +12,9 @@ public struct IntervalRecording: Sendable {
     public var endNanos: Int64 = 0
     /// True for intervals of the warm-up (nothing is recorded in them; only counts).
     public var isWarmup = false
-    /// Messages sent, acknowledged and delivered (each delivery to each subscriber) during the interval.
+    /// Messages sent, acknowledged and delivered (each delivery to each subscriber) during the interval,
+    /// counting only messages of the interval's own phase: a warm-up message whose send, ack or delivery
+    /// falls after measurement began (a slow machine makes them straggle) is in no measured interval.
     public var sent: Int64 = 0
     public var acked: Int64 = 0
     public var delivered: Int64 = 0

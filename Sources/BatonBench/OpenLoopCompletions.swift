@@ -32,10 +32,12 @@ public struct OpenLoopCompletions {
         precondition(index < sentCount, "acknowledgement of message \(index), but only \(sentCount) were sent")
         var current = ackedThrough &+ 1
         guard current <= index else { return }
-        recording.acked &+= index &- ackedThrough
+        // A measured interval counts measured messages only (warm-up stragglers are neither counted nor recorded).
+        if recording.isWarmup { recording.acked &+= index &- ackedThrough }
         while current <= index {
             let intended = schedule.intendedNanos(current)
             if intended >= measureStartNanos {
+                if !recording.isWarmup { recording.acked &+= 1 }
                 let sent = sendTimes[current]
                 Self.record(completedNanos &- intended, into: &recording.histograms.ackCorrected,
                             clamped: &recording.clampedValues)
@@ -52,8 +54,9 @@ public struct OpenLoopCompletions {
     @inline(__always)
     public mutating func delivered(intendedNanos: Int64, sentNanos: Int64, completedNanos: Int64) {
         deliveredCount &+= 1
-        recording.delivered &+= 1
-        guard intendedNanos >= measureStartNanos else { return }
+        let measured = intendedNanos >= measureStartNanos
+        if measured || recording.isWarmup { recording.delivered &+= 1 }
+        guard measured else { return }
         Self.record(completedNanos &- intendedNanos, into: &recording.histograms.deliveryCorrected,
                     clamped: &recording.clampedValues)
         Self.record(completedNanos &- sentNanos, into: &recording.histograms.deliveryUncorrected,
@@ -65,7 +68,7 @@ public struct OpenLoopCompletions {
     mutating func noteSent(index: Int64, sentNanos: Int64) {
         sendTimes[index] = sentNanos
         sentCount = index &+ 1
-        recording.sent &+= 1
+        if recording.isWarmup || schedule.intendedNanos(index) >= measureStartNanos { recording.sent &+= 1 }
     }
 
     @inline(__always)

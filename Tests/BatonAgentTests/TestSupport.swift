@@ -99,6 +99,24 @@ func measureNanos(_ body: () -> Void) -> Int64 {
     return monotonicNanos() - start
 }
 
+/// Voluntary context switches of the calling thread so far (`getrusage`,
+/// RUSAGE_THREAD): a thread that sleeps or blocks switches voluntarily; one
+/// that spins, pauses or yields does not (being preempted on a busy machine
+/// counts as involuntary). So "never sleeps" is tested by this count, not by
+/// how long the loop took, which depends on how busy the machine is.
+func voluntarySwitches() -> Int {
+    var usage = rusage()
+    getrusage(__rusage_who_t(1), &usage)  // RUSAGE_THREAD (a GNU extension the Glibc module does not import)
+    return usage.ru_nvcsw
+}
+
+/// Voluntary context switches made while running `body`.
+func voluntarySwitches(during body: () -> Void) -> Int {
+    let before = voluntarySwitches()
+    body()
+    return voluntarySwitches() - before
+}
+
 /// Sleeps the calling (test) thread for a measured interval.
 func sleepForMeasurement(nanos: Int64) {
     let deadline = monotonicNanos() + nanos

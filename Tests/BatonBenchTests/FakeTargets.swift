@@ -26,11 +26,20 @@ final class PendingTimes {
     }
 }
 
-/// A target whose acknowledgement and one delivery come back as soon as it
-/// is polled — except once: the first poll after message `stallAtIndex` was
-/// offered blocks for `stallNanos` (as a GC pause, a page fault storm or a
-/// blocked call would stall a real client's only thread) before it answers.
-/// The injected stall is the fault under test, not a wait for anything.
+/// A target with no service time — each message is acknowledged and
+/// delivered once, answered at the instant it was sent — except once: message
+/// `stallAtIndex` is answered only after `stallNanos` (as a GC pause, a page
+/// fault storm or a blocked call would stall a real client's only thread),
+/// and, like a stalled client, nothing is sent while it stalls.
+///
+/// Deterministic on a busy machine: completion times are the target's own
+/// answer times, not when a descheduled test thread got round to polling,
+/// and the stalled message is alone in flight (the offer of `stallAtIndex`
+/// is refused until every earlier message is answered, and later offers
+/// until the stall is over). So the only latency measured from the sends
+/// (uncorrected) is the stall's own message; the lateness of the sends the
+/// stall held back shows only in the latency measured from the schedule
+/// (corrected). The injected stall is the fault under test, not a wait.
 struct StallingTarget: OpenLoopTarget {
     let stallAtIndex: Int64
     let stallNanos: Int64
@@ -47,6 +56,8 @@ struct StallingTarget: OpenLoopTarget {
     var deliveriesPerMessage: Int { 1 }
 
     mutating func offer(index: Int64, intendedNanos: Int64, sentNanos: Int64) throws -> Bool {
+        if index == stallAtIndex && acknowledged < offered { return false }
+        if index > stallAtIndex && !stalled { return false }
         pending.intended[Int(index & pending.mask)] = intendedNanos
         pending.sent[Int(index & pending.mask)] = sentNanos
         offered = index + 1
@@ -55,15 +66,16 @@ struct StallingTarget: OpenLoopTarget {
 
     mutating func poll(_ completions: inout OpenLoopCompletions) throws -> Int {
         guard offered > acknowledged else { return 0 }
-        if !stalled && offered > stallAtIndex {
-            stalled = true
-            BenchClock.sleep(untilMonotonic: BenchClock.monotonicNanos() + stallNanos)
-        }
-        let now = BenchClock.monotonicNanos()
-        completions.acked(through: offered - 1, completedNanos: now)
         for index in acknowledged..<offered {
-            completions.delivered(intendedNanos: pending.intended[Int(index & pending.mask)],
-                                  sentNanos: pending.sent[Int(index & pending.mask)], completedNanos: now)
+            let slot = Int(index & pending.mask)
+            var answered = pending.sent[slot]
+            if index == stallAtIndex {
+                stalled = true
+                BenchClock.sleep(untilMonotonic: BenchClock.monotonicNanos() + stallNanos)
+                answered = BenchClock.monotonicNanos()
+            }
+            completions.acked(through: index, completedNanos: answered)
+            completions.delivered(intendedNanos: pending.intended[slot], sentNanos: pending.sent[slot], completedNanos: answered)
         }
         let work = Int(offered - acknowledged)
         acknowledged = offered

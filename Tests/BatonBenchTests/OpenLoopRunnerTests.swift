@@ -28,8 +28,53 @@ final class OpenLoopRunnerTests: XCTestCase {
         XCTAssertEqual(result.sentMeasured, 2_000)
         for series in LatencySeries.allCases { XCTAssertEqual(result.histograms[series].totalCount, 2_000, "\(series)") }
         XCTAssertTrue(result.log.isEmpty)
-        XCTAssertEqual(result.achievedRatePerSecond, 4_000, accuracy: 40)
+        // Measured sends only: with the 1,000 warm-up sends counted the rate would read 6,000/s. Only an
+        // upper bound: a send can be late on a busy machine (a lower rate), never early.
+        XCTAssertLessThanOrEqual(result.achievedRatePerSecond, 4_000 * 1.001)
+        XCTAssertGreaterThanOrEqual(result.measuredSendSeconds, 0.5, "2,000 sends at 4,000/s take half a second at least")
         XCTAssertEqual(result.intervals.reduce(0) { $0 + $1.acked }, 2_000, "intervals count the measured acks")
+    }
+
+    func testWarmupStragglersAreInNoMeasuredInterval() throws {
+        // Acks (and deliveries) held until 20 ms into the measurement: every
+        // warm-up message completes inside a measured interval, as they do
+        // when a busy machine delays them. Measured intervals must still count
+        // the measured messages only (they counted the stragglers too, and a
+        // test that assumed prompt acks failed under load: issue 10).
+        struct LateCompletions: OpenLoopTarget {
+            var offered: Int64 = 0
+            var acknowledged: Int64 = 0
+            var intended: [Int64] = []
+            var sent: [Int64] = []
+            var deliveriesPerMessage: Int { 1 }
+            mutating func offer(index: Int64, intendedNanos: Int64, sentNanos: Int64) throws -> Bool {
+                intended.append(intendedNanos)
+                sent.append(sentNanos)
+                offered = index + 1
+                return true
+            }
+            mutating func poll(_ completions: inout OpenLoopCompletions) throws -> Int {
+                let now = BenchClock.monotonicNanos()
+                guard offered > acknowledged, now >= completions.schedule.measureStartNanos + millis(20) else { return 0 }
+                completions.acked(through: offered - 1, completedNanos: now)
+                for index in Int(acknowledged)..<Int(offered) {
+                    completions.delivered(intendedNanos: intended[index], sentNanos: sent[index], completedNanos: now)
+                }
+                acknowledged = offered
+                return 1
+            }
+        }
+        var configuration = OpenLoopConfiguration(ratePerSecond: 2_000, warmupNanos: millis(100), durationNanos: millis(200))
+        configuration.keepsIntervalLog = false
+        configuration.intervalNanos = millis(50)
+        var target = LateCompletions()
+        let result = try OpenLoopRunner.run(&target, configuration: configuration)
+        XCTAssertTrue(result.isComplete)
+        XCTAssertEqual(result.sentMeasured, 400)
+        XCTAssertEqual(result.intervals.reduce(0) { $0 + $1.acked }, 400, "measured acks only")
+        XCTAssertEqual(result.intervals.reduce(0) { $0 + $1.delivered }, 400, "measured deliveries only")
+        XCTAssertEqual(result.intervals.reduce(0) { $0 + $1.sent }, 400, "measured sends only")
+        XCTAssertEqual(result.histograms.ackCorrected.totalCount, 400)
     }
 
     func testAFullWindowDelaysSendsAndTheDelayIsMeasured() throws {
@@ -65,7 +110,9 @@ final class OpenLoopRunnerTests: XCTestCase {
         XCTAssertGreaterThan(result.lateSends, 1_500)
         XCTAssertLessThan(result.achievedRatePerSecond, 5_000, "8 messages per 5 ms at most")
         XCTAssertGreaterThan(result.histograms.ackCorrected.valueAtPercentile(50), 100_000_000, "corrected: queueing behind the window")
-        XCTAssertLessThan(result.histograms.ackUncorrected.valueAtPercentile(99), 50_000_000, "uncorrected: just the 5 ms ack delay")
+        // Uncorrected: just the 5 ms ack delay (plus whatever a busy machine adds to both series): a fraction of the corrected.
+        XCTAssertLessThan(result.histograms.ackUncorrected.valueAtPercentile(50) * 4, result.histograms.ackCorrected.valueAtPercentile(50),
+                          "uncorrected latencies omit the queueing behind the window")
     }
 
     func testADeadTargetEndsAtTheDrainTimeoutWithEverythingMissing() throws {

@@ -20,7 +20,9 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(config["tuning"] is NSNull)
         let rate = try XCTUnwrap(parsed["rate"] as? [String: Any])
         XCTAssertEqual(rate["target_msgs_per_s"] as? Int, 2_000)
-        XCTAssertEqual(try XCTUnwrap(rate["achieved_msgs_per_s"] as? Double), 2_000, accuracy: 20)
+        // The figure the run measured (below 2,000/s when a busy machine made sends late; never above).
+        XCTAssertEqual(try XCTUnwrap(rate["achieved_msgs_per_s"] as? Double), result.achievedRatePerSecond, accuracy: 0.05)
+        XCTAssertLessThanOrEqual(result.achievedRatePerSecond, 2_000 * 1.001)
         for key in ["ack", "delivery"] {
             let section = try XCTUnwrap(parsed[key] as? [String: Any])
             for variant in ["corrected", "uncorrected"] {

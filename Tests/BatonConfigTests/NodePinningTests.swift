@@ -1,4 +1,5 @@
 import BatonTestSupport
+import Foundation
 import BatonAgent
 import BatonConfig
 import BatonLog
@@ -33,7 +34,9 @@ final class NodePinningTests: XCTestCase {
         defer { node.stop() }
 
         var threads: [String: String] = [:]
-        for _ in 0..<200 {
+        // Poll until both threads have named themselves (a deadline, not a sleep: it ends when they have).
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
             threads = Self.threadsAllowedCPUs()
             if threads["order"] != nil && threads["client-io"] != nil { break }
             usleep(10_000)
