@@ -14,13 +14,7 @@ final class LogAllocationTests: XCTestCase {
         for backend in [LogIOBackend.automatic, .pwrite] {
             let directory = TemporaryDirectory()
             defer { directory.remove() }
-            var configuration = LogConfiguration(directory: directory.path)
-            configuration.segmentBytes = 64 << 20
-            configuration.bufferBytes = 1 << 20
-            configuration.maximumFrameLength = 4096
-            configuration.maxInFlightBytes = 512 << 10
-            configuration.maximumBatchBytes = 256 << 10
-            configuration.maximumWriteBytes = 64 << 10
+            var configuration = allocationTestConfiguration(directory.path, segmentBytes: 64 << 20)
             configuration.ioBackend = backend
             let log = try DurableLog.open(configuration, logger: quietLogger())
             let storage = SystemStorage(configuration: configuration, buffer: log.buffer, logger: quietLogger())
@@ -66,13 +60,7 @@ final class LogReaderAllocationTests: XCTestCase {
     func testReadingFramesFromTheSegmentFilesDoesNotAllocate() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        var configuration = LogConfiguration(directory: directory.path)
-        configuration.segmentBytes = 1 << 20
-        configuration.bufferBytes = 1 << 20
-        configuration.maximumFrameLength = 4096
-        configuration.maxInFlightBytes = 512 << 10
-        configuration.maximumBatchBytes = 256 << 10
-        configuration.maximumWriteBytes = 64 << 10
+        let configuration = allocationTestConfiguration(directory.path, segmentBytes: 1 << 20)
         let log = try DurableLog.open(configuration, logger: quietLogger())
         let storage = SystemStorage(configuration: configuration, buffer: log.buffer, logger: quietLogger())
         let writer = try log.makeWriter(storage: storage, clock: ManualClock())
@@ -128,4 +116,16 @@ final class LogReaderAllocationTests: XCTestCase {
             XCTAssertEqual(layout.withPath(base: base) { String(cString: $0) }, layout.path(base: base))
         }
     }
+}
+
+/// The small log both allocation tests use: a 1 MiB buffer, 4 KiB frames, 64 KiB writes.
+func allocationTestConfiguration(_ directory: String, segmentBytes: Int) -> LogConfiguration {
+    var configuration = LogConfiguration(directory: directory)
+    configuration.segmentBytes = segmentBytes
+    configuration.bufferBytes = 1 << 20
+    configuration.maximumFrameLength = 4096
+    configuration.maxInFlightBytes = 512 << 10
+    configuration.maximumBatchBytes = 256 << 10
+    configuration.maximumWriteBytes = 64 << 10
+    return configuration
 }
