@@ -75,11 +75,10 @@ public final class LogReader {
         let count = Int(min(end, durable, segmentEnd, position + Int64(destination.count)) - position)
         let fd = try segment(holding: position)
         // The path names a file in errors only: built then, never on a successful read (no allocation).
-        let layout = log.layout
-        let read = try FileSystem.readFully(fd, target, count, at: layout.offset(of: position),
-                                            path: layout.path(ofSegmentHolding: position))
+        let read = try FileSystem.readFully(fd, target, count, at: log.layout.offset(of: position),
+                                            path: self.log.layout.path(ofSegmentHolding: position))
         return try validate(target, read, capacity: destination.count, from: position,
-                            source: layout.path(ofSegmentHolding: position))
+                            source: self.log.layout.path(ofSegmentHolding: position))
     }
 
     /// Calls `body` for every data frame from `position` up to `limit`

@@ -35,9 +35,9 @@ enum SessionIO {
 /// duty cycles that read and write it never allocate — not even when a
 /// client's batches grow past a few KiB only once the machine is slow (a
 /// receive buffer that grew on demand allocated in the middle of a measured
-/// run: issue 10). Large blocks are mapped lazily by the allocator and the
-/// kernel copies only the bytes that arrived, so an idle session keeps
-/// resident only the pages it has touched (and is timed out).
+/// run: issue 10). The kernel writes only the bytes that arrived, so the
+/// pages of a freshly mapped buffer become resident as a client fills them
+/// (an idle session is timed out).
 ///
 /// Threading: owned by exactly one agent's thread at a time (ownership moves
 /// from client I/O to execute through the hand-off ring, never back).

@@ -27,7 +27,7 @@ final class ReplicationAllocationTests: XCTestCase {
 
     func testChainDutyCyclesDoNotAllocatePerMessage() throws {
         let measured = try measureDutyCycles(faults: nil)
-        measured.assertNone(self)
+        measured.assertNone()
         print("chain duty cycles: \(measured.allocations) allocations for 100,000 messages through 3 members")
     }
 
@@ -39,7 +39,7 @@ final class ReplicationAllocationTests: XCTestCase {
         XCTAssertGreaterThan(measured.naksSent, 0, "the measured span had Naks (seed \(seed))")
         XCTAssertGreaterThan(measured.retransmits, 0, "the measured span had resends (seed \(seed))")
         XCTAssertGreaterThan(measured.duplicates, 0, "the measured span had duplicate Data (seed \(seed))")
-        measured.assertNone(self, "seed \(seed)")
+        measured.assertNone("seed \(seed)")
         print("chain duty cycles under loss (seed \(seed)): \(measured.allocations) allocations for 100,000 messages; "
               + "\(measured.naksSent) Naks, \(measured.retransmits) resends, \(measured.duplicates) duplicates in the span")
     }
@@ -54,7 +54,7 @@ final class ReplicationAllocationTests: XCTestCase {
         var duplicates: Int64 = 0
         var trace = ""
 
-        func assertNone(_ test: XCTestCase, _ context: String = "", file: StaticString = #filePath, line: UInt = #line) {
+        func assertNone(_ context: String = "", file: StaticString = #filePath, line: UInt = #line) {
             guard allocations != 0 else { return }
             XCTFail("\(allocations) allocations in the agents' duty cycles for 100,000 replicated messages "
                     + "(per member: \(perMember))\(context.isEmpty ? "" : ", \(context)"); \(trace)", file: file, line: line)

@@ -42,13 +42,12 @@ static void record_trace(void) {
     inside_trace = 0;
 }
 
-/* Returns 0 when the call comes from the tracer itself and must not be counted. */
-static inline int count_one(void) {
-    if (__builtin_expect(inside_trace, 0)) return 0;
+/* Counts one allocation call (and records it while armed), unless it comes from the tracer itself. */
+static inline void count_one(void) {
+    if (__builtin_expect(inside_trace, 0)) return;
     thread_count++;
     __atomic_fetch_add(&process_count, 1, __ATOMIC_RELAXED);
     if (__builtin_expect(trace_armed, 0)) record_trace();
-    return 1;
 }
 
 void *malloc(size_t n) { count_one(); return __libc_malloc(n); }
