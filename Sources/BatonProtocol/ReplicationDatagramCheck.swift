@@ -32,7 +32,7 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
     /// Checks the header of `datagram` against this node's cluster and epoch:
     /// schema id and version, type, block length == the type's, datagram
     /// length == the type's fixed length (Data: at least its header), cluster
-    /// id, epoch, positions not negative. Which peer may send which type is
+    /// id, epoch, no negative position or length field. Which peer may send which type is
     /// the receiver's check (it knows the chain).
     @inlinable
     public static func check(_ datagram: UnsafeRawBufferPointer, clusterId: UInt64, epoch: UInt32) -> ReplicationDatagramCheck {
@@ -50,9 +50,31 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
         }
         if header.clusterId != clusterId { return .dropped(.wrongCluster) }
         if header.epoch != epoch { return .dropped(.wrongEpoch) }
-        // Positions are never negative.
-        if header.int64(at: 24) < 0 { return .dropped(.malformed) }
-        if type == .status || type == .nak || type == .heartbeat, header.int64(at: 32) < 0 { return .dropped(.malformed) }
-        return .valid(type, fromNode: header.fromNode)
+        return hasNegativePosition(type, base) ? .dropped(.malformed) : .valid(type, fromNode: header.fromNode)
+    }
+
+    /// Whether a position or length field of the message is negative (never valid).
+    @inlinable
+    static func hasNegativePosition(_ type: ReplicationProtocol.MessageType, _ base: UnsafeRawPointer) -> Bool {
+        let address = UnsafeMutableRawPointer(mutating: base)
+        switch type {
+        case .data:
+            return ReplicationData(address).position < 0
+        case .status:
+            let status = ReplicationStatus(address)
+            return status.receivedPosition < 0 || status.durablePosition < 0
+                || status.chainDurablePosition < 0 || status.windowBytes < 0
+        case .nak:
+            let nak = ReplicationNak(address)
+            return nak.position < 0 || nak.length < 0
+        case .commit:
+            return ReplicationCommit(address).commitPosition < 0
+        case .heartbeat:
+            let heartbeat = ReplicationHeartbeat(address)
+            return heartbeat.sentPosition < 0 || heartbeat.commitPosition < 0
+        case .pull:
+            let pull = ReplicationPull(address)
+            return pull.position < 0 || pull.length < 0
+        }
     }
 }

@@ -2,20 +2,26 @@ import BatonCodec
 
 /// Constants of the replication protocol (UDP, node to node, schema 2). Every
 /// datagram starts with the common 8-byte SBE-style message header (block
-/// length, template = message type, schema id 2, version 1) followed by the
-/// cluster id, the configuration epoch and the sending member's id; the
-/// type's fields follow. Byte layouts are in docs/PROTOCOL.md ("Replication
-/// protocol").
+/// length, template = message type, schema id 2, version 2) followed by the
+/// cluster id, the configuration epoch and the sending member's id
+/// (`ReplicationHeader`); the type's fields follow, read and written through
+/// one flyweight per type (`ReplicationData`, `ReplicationStatus`,
+/// `ReplicationNak`, `ReplicationCommit`, `ReplicationHeartbeat`,
+/// `ReplicationPull`), each naming its field offsets. Byte layouts are in
+/// docs/PROTOCOL.md ("Replication protocol").
+///
+/// Version 2 gave the pull its own type (6); version 1 sent it as a Nak
+/// travelling the other way.
 public enum ReplicationProtocol {
     /// `MessageHeader.schemaId` of every replication datagram.
     public static let schemaId: UInt16 = 2
     /// The schema version this build speaks; another version is malformed.
-    public static let version: UInt16 = 1
+    public static let version: UInt16 = 2
     /// Bytes of the message header plus the common fields.
     public static let headerLength = 24
     /// Where a Data datagram's log bytes start (header, common fields,
     /// position), 32-byte aligned like log frames.
-    public static let dataBytesOffset = 32
+    public static let dataBytesOffset = ReplicationData.bytesOffset
 
     /// The message types (the header's `templateId`).
     public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible {
@@ -29,15 +35,18 @@ public enum ReplicationProtocol {
         case commit = 4
         /// Predecessor → successor when idle: how far the sender has sent, and the commit position.
         case heartbeat = 5
+        /// A restarted head → its successor: send your log back from a position.
+        case pull = 6
 
         /// The exact datagram length of each fixed-size type (Data: the least).
         public var fixedLength: Int {
             switch self {
-            case .data: return ReplicationProtocol.dataBytesOffset
-            case .status: return 56
-            case .nak: return 40
-            case .commit: return 32
-            case .heartbeat: return 40
+            case .data: return ReplicationData.encodedLength
+            case .status: return ReplicationStatus.encodedLength
+            case .nak: return ReplicationNak.encodedLength
+            case .commit: return ReplicationCommit.encodedLength
+            case .heartbeat: return ReplicationHeartbeat.encodedLength
+            case .pull: return ReplicationPull.encodedLength
             }
         }
 
@@ -52,6 +61,7 @@ public enum ReplicationProtocol {
             case .nak: return "Nak"
             case .commit: return "Commit"
             case .heartbeat: return "Heartbeat"
+            case .pull: return "Pull"
             }
         }
     }
@@ -61,9 +71,9 @@ public enum ReplicationProtocol {
 ///
 /// ```
 ///     0  blockLength (UInt16: bytes after these 8 up to the variable part)
-///     2  templateId (UInt16: 1 Data, 2 Status, 3 Nak, 4 Commit, 5 Heartbeat)
+///     2  templateId (UInt16: 1 Data, 2 Status, 3 Nak, 4 Commit, 5 Heartbeat, 6 Pull)
 ///     4  schemaId (UInt16 = 2)
-///     6  version (UInt16 = 1)
+///     6  version (UInt16 = 2)
 ///     8  clusterId (UInt64)
 ///    16  epoch (UInt32: configuration epoch)
 ///    20  fromNode (UInt32: the sending member's id)
@@ -115,32 +125,10 @@ public struct ReplicationHeader: FixedLengthFlyweight {
         self.epoch = epoch
         self.fromNode = fromNode
     }
-
-    /// The 8-byte little-endian field at `offset` of the body (offsets count from the datagram's start).
-    @inlinable public func int64(at offset: Int) -> Int64 { load(Int64.self, at: offset) }
-    @inlinable public func setInt64(_ value: Int64, at offset: Int) { store(value, at: offset) }
 }
 
-/// Field offsets of the message bodies (from the datagram's first byte).
-///
-/// ```
-/// Data       24 position (Int64)          32.. log bytes (any length ≥ 0, up to the MTU)
-/// Status     24 receivedPosition (Int64)  32 durablePosition (Int64)
-///            40 chainDurablePosition (Int64: min of this node's durable and its successor's report)
-///            48 windowBytes (Int64: how far past receivedPosition the sender may send)
-/// Nak        24 position (Int64)          32 length (Int64)
-/// Commit     24 commitPosition (Int64)
-/// Heartbeat  24 sentPosition (Int64: the sender has sent everything below)   32 commitPosition (Int64)
-/// ```
-public enum ReplicationField {
-    public static let dataPosition = 24
-    public static let statusReceived = 24
-    public static let statusDurable = 32
-    public static let statusChainDurable = 40
-    public static let statusWindow = 48
-    public static let nakPosition = 24
-    public static let nakLength = 32
-    public static let commitPosition = 24
-    public static let heartbeatSent = 24
-    public static let heartbeatCommit = 32
+/// A replication message flyweight: its type, so a writer can fill in the
+/// common header (`ReplicationOutbox.begin`) and a reader can wrap a checked datagram.
+public protocol ReplicationMessage: FixedLengthFlyweight {
+    static var messageType: ReplicationProtocol.MessageType { get }
 }

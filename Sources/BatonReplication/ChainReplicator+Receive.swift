@@ -6,57 +6,44 @@ import BatonProtocol
 extension ChainReplicator {
     /// Takes one batch from the transport and applies each datagram.
     func receive(now: Int64) -> Int {
-        let count = transport.receive { datagram, _ in
+        let count = outbox.transport.receive { datagram, _ in
             self.onDatagram(datagram, now: now)
         }
         if count > 0 { counters.datagramsReceived.addRelease(Int64(count)) }
         return count
     }
 
-    /// Checks one datagram and dispatches it; anything not applicable is dropped and counted.
+    /// Checks one datagram and dispatches it to the part that handles its
+    /// type, if it comes from the neighbour that sends that type; anything
+    /// else is dropped and counted.
     func onDatagram(_ datagram: UnsafeRawBufferPointer, now: Int64) {
-        let check = ReplicationDatagramCheck.check(datagram, clusterId: clusterId, epoch: epoch)
+        let check = ReplicationDatagramCheck.check(datagram, clusterId: configuration.clusterId, epoch: configuration.epoch)
         guard case let .valid(type, fromNode) = check else {
             if case let .dropped(reason) = check { counters.dropped(reason).addRelease(1) }
             return
         }
-        let header = ReplicationHeader(UnsafeMutableRawPointer(mutating: datagram.baseAddress!))
+        let address = UnsafeMutableRawPointer(mutating: datagram.baseAddress!)
+        let fromPredecessor = predecessor?.nodeId == fromNode
+        let fromSuccessor = successor?.nodeId == fromNode
         switch type {
-        case .data where adopting && successor?.nodeId == fromNode:
-            // A restarted head taking back what its successor holds and it lost.
-            let bytes = UnsafeRawBufferPointer(rebasing: datagram[ReplicationProtocol.dataBytesOffset...])
-            onData(position: header.int64(at: ReplicationField.dataPosition), bytes: bytes)
-        case .nak where predecessor != nil && predecessor?.nodeId == fromNode:
-            // A restarted head pulling this member's log from a position.
-            onPull(position: header.int64(at: ReplicationField.nakPosition))
-        case .data, .commit, .heartbeat:
-            guard let predecessor, predecessor.nodeId == fromNode else {
-                counters.droppedNotPeer.addRelease(1)
-                return
-            }
-            switch type {
-            case .data:
-                let bytes = UnsafeRawBufferPointer(rebasing: datagram[ReplicationProtocol.dataBytesOffset...])
-                onData(position: header.int64(at: ReplicationField.dataPosition), bytes: bytes)
-            case .commit:
-                predecessorCommit = max(predecessorCommit, header.int64(at: ReplicationField.commitPosition))
-            default:
-                let sent = header.int64(at: ReplicationField.heartbeatSent)
-                if sent > receivedBytes { gapEnd = max(gapEnd, sent) }
-                predecessorCommit = max(predecessorCommit, header.int64(at: ReplicationField.heartbeatCommit))
-            }
-        case .status, .nak:
-            guard let successor, successor.nodeId == fromNode else {
-                counters.droppedNotPeer.addRelease(1)
-                return
-            }
-            if type == .status {
-                onStatus(received: header.int64(at: ReplicationField.statusReceived),
-                         chainDurable: header.int64(at: ReplicationField.statusChainDurable),
-                         window: header.int64(at: ReplicationField.statusWindow), now: now)
-            } else {
-                onNak(position: header.int64(at: ReplicationField.nakPosition))
-            }
+        case .data where fromPredecessor || (fromSuccessor && catchUp.isCatchingUp):
+            // From the predecessor; or, to a restarted head, what its successor sends back.
+            let bytes = UnsafeRawBufferPointer(rebasing: datagram[ReplicationData.bytesOffset...])
+            onData(position: ReplicationData(address).position, bytes: bytes)
+        case .commit where fromPredecessor:
+            predecessorCommit = max(predecessorCommit, ReplicationCommit(address).commitPosition)
+        case .heartbeat where fromPredecessor:
+            let heartbeat = ReplicationHeartbeat(address)
+            if heartbeat.sentPosition > receivedBytes { gaps.noteSent(upTo: heartbeat.sentPosition) }
+            predecessorCommit = max(predecessorCommit, heartbeat.commitPosition)
+        case .pull where fromPredecessor:
+            onPull(ReplicationPull(address))
+        case .status where fromSuccessor:
+            onStatus(ReplicationStatus(address), now: now)
+        case .nak where fromSuccessor:
+            onNak(ReplicationNak(address))
+        case .data, .commit, .heartbeat, .pull, .status, .nak:
+            counters.droppedNotPeer.addRelease(1)
         }
     }
 
@@ -69,14 +56,14 @@ extension ChainReplicator {
         }
         if position > receivedBytes {
             counters.outOfOrderData.addRelease(1)
-            if position > gapEnd { gapEnd = position }
+            gaps.noteSent(upTo: position)
             return
         }
         let skip = Int(receivedBytes &- position)
         let fresh = UnsafeRawBufferPointer(rebasing: bytes[skip...])
         guard appender.tryWriteReplicated(fresh, at: receivedBytes) else {
             counters.noRoomData.addRelease(1)
-            if position > gapEnd { gapEnd = position }
+            gaps.noteSent(upTo: position)
             return
         }
         receivedBytes = end
@@ -89,39 +76,29 @@ extension ChainReplicator {
         framesPending = false
         counters.receivedBytesPosition.setRelease(receivedBytes)
         switch appender.publishReplicatedFrames(upTo: receivedBytes) {
-        case .published:
+        case let .published(position):
+            assert(position <= receivedBytes, "published \(position) past the received bytes \(receivedBytes)")
             return 1
         case let .corrupt(position, reason):
             counters.corruptFrames.addRelease(1)
-            logger.warning("replicated frame at \(position) from node \(predecessor?.nodeId ?? 0) failed its check (\(reason)); discarding from there and asking again")
-            gapEnd = max(gapEnd, receivedBytes)
+            let from = catchUp.isCatchingUp ? successor?.nodeId ?? 0 : predecessor?.nodeId ?? 0
+            logger.warning("replicated frame at \(position) from node \(from) failed its check (\(reason)); discarding from there and asking again")
+            gaps.noteCorrupt(receivedEnd: receivedBytes, now: now)
             receivedBytes = position
             counters.receivedBytesPosition.setReleaseAllowingDecrease(position)
-            nakDeadline = now  // ask at once
             return 1
         }
     }
 
-    /// Naks a gap that has lasted `nakDelayNanos`, backing off while it stays.
+    /// Naks a gap once `GapDetector` says it is due.
     func requestMissing(now: Int64) -> Int {
-        guard gapEnd > receivedBytes, let predecessor else {
-            nakBackoff = 0
-            return 0
-        }
-        if nakBackoff == 0 {
-            // A new gap: give reordering a moment to fill it.
-            nakBackoff = configuration.nakDelayNanos
-            nakDeadline = max(nakDeadline, now &+ nakBackoff)
-            if nakDeadline > now { return 0 }
-        }
-        guard now >= nakDeadline else { return 0 }
+        guard let predecessor, gaps.nakDue(received: receivedBytes, now: now) else { return 0 }
         let from = appender.position  // a frame boundary: the sender resends whole frames from here
-        guard let header = beginMessage(.nak, to: predecessor.replicationAddress) else { return 0 }
-        header.setInt64(from, at: ReplicationField.nakPosition)
-        header.setInt64(gapEnd &- from, at: ReplicationField.nakLength)
+        guard let nak = outbox.begin(ReplicationNak.self, to: predecessor.replicationAddress) else { return 0 }
+        nak.position = from
+        nak.length = gaps.gapEnd &- from
         counters.naksSent.addRelease(1)
-        nakBackoff = min(nakBackoff &* 2, heartbeatInterval)
-        nakDeadline = now &+ nakBackoff
+        gaps.nakSent(now: now)
         return 1
     }
 
@@ -130,21 +107,19 @@ extension ChainReplicator {
         guard let predecessor else { return 0 }
         let received = appender.position
         let durable = logCounters.durable.getAcquire()
-        let chainDurable = successor == nil ? durable : min(durable, successorChainDurable)
         let room = logCounters.minimumGating() &+ bufferCapacity &- received
-        let window = max(0, min(Int64(configuration.receiverWindowBytes), room))
-        // A progress reset of the gap's Nak timer: the sender is delivering.
-        if received != lastStatus.received && gapEnd > receivedBytes { nakBackoff = 0 }
-        let changed = received != lastStatus.received || durable != lastStatus.durable
-            || chainDurable != lastStatus.chainDurable || window != lastStatus.window
-        guard changed || now &- lastStatusNanos >= heartbeatInterval else { return 0 }
-        guard let header = beginMessage(.status, to: predecessor.replicationAddress) else { return 0 }
-        header.setInt64(received, at: ReplicationField.statusReceived)
-        header.setInt64(durable, at: ReplicationField.statusDurable)
-        header.setInt64(chainDurable, at: ReplicationField.statusChainDurable)
-        header.setInt64(window, at: ReplicationField.statusWindow)
-        lastStatus = (received, durable, chainDurable, window)
-        lastStatusNanos = now
+        let report = StatusReport(received: received, durable: durable,
+                                  chainDurable: commitFold.chainDurable(durable: durable, successorChainDurable: sender.chainDurable),
+                                  window: max(0, min(Int64(configuration.receiverWindowBytes), room)))
+        // Progress resets the gap's Nak timer: the sender is delivering.
+        if statusSchedule.receivedMoved(received) { gaps.noteProgress(received: receivedBytes) }
+        guard statusSchedule.isDue(report, now: now),
+              let status = outbox.begin(ReplicationStatus.self, to: predecessor.replicationAddress) else { return 0 }
+        status.receivedPosition = report.received
+        status.durablePosition = report.durable
+        status.chainDurablePosition = report.chainDurable
+        status.windowBytes = report.window
+        statusSchedule.sent(report, now: now)
         return 1
     }
 }

@@ -4,49 +4,44 @@ import BatonNet
 import BatonProtocol
 
 extension ChainReplicator {
-    /// Status from the successor: its received position, chain-durable
-    /// position and window. A first Status, or one lower than before (the
-    /// successor restarted with less), starts a resend from its position.
-    func onStatus(received: Int64, chainDurable: Int64, window: Int64, now: Int64) {
-        if adopting {
-            if received > appender.position {
-                if adoptTarget < 0 {
+    /// Status from the successor: feeds the head's catch-up and the sender,
+    /// which may ask for a resend from the successor's position.
+    func onStatus(_ status: ReplicationStatus, now: Int64) {
+        let received = status.receivedPosition
+        if catchUp.isCatchingUp {
+            let wasAwaiting = catchUp.state == .awaitingSuccessor
+            switch catchUp.onSuccessorStatus(successorReceived: received, position: appender.position) {
+            case .finished:
+                finishCatchUp()
+            case .wait, .pull:
+                if wasAwaiting, case .pulling = catchUp.state {
                     logger.warning("successor \(successor?.nodeId ?? 0) holds the log up to \(received), beyond this head's \(appender.position): taking those frames from it before ordering")
                 }
-                adoptTarget = max(adoptTarget, received)
-            } else {
-                finishAdopting()
             }
         }
-        if !successorKnown || received < successorReceived {
-            if received < stagedPosition { startResend(from: received, reason: successorKnown ? "successor went back" : "successor joined") }
-            successorKnown = true
-            successorProgressNanos = now
+        let chainDurableBefore = sender.chainDurable
+        if let reason = sender.onStatus(received: received, chainDurable: status.chainDurablePosition,
+                                        window: status.windowBytes, now: now) {
+            startResend(from: received, reason: reason)
         }
-        if received > successorReceived { successorProgressNanos = now }
-        successorReceived = received
         counters.successorReceived.setReleaseAllowingDecrease(received)
-        successorWindow = window
-        if chainDurable > successorChainDurable {
-            successorChainDurable = chainDurable
-            counters.successorChainDurable.setRelease(chainDurable)
-        }
+        if sender.chainDurable > chainDurableBefore { counters.successorChainDurable.setRelease(sender.chainDurable) }
     }
 
-    /// A Nak: resend from `position` unless a resend already covers it.
-    func onNak(position: Int64) {
+    /// A Nak: resend from its position unless a resend already covers it.
+    func onNak(_ nak: ReplicationNak) {
         counters.naksReceived.addRelease(1)
-        if position >= stagedPosition { return }
-        if resender.isActive && position >= resender.position { return }
-        startResend(from: position, reason: "nak")
+        let position = nak.position
+        guard sender.nakNeedsResend(position: position, resendPosition: resender.isActive ? resender.position : nil) else { return }
+        startResend(from: position, reason: .nak)
     }
 
-    func startResend(from position: Int64, reason: StaticString) {
+    func startResend(from position: Int64, reason: ResendReason) {
         let start = max(position, log.startPosition)
-        guard start < stagedPosition else { return }
+        guard start < sender.stagedPosition else { return }
         resender.start(at: start)
         counters.retransmits.addRelease(1)
-        logger.debug("resending to node \(successor?.nodeId ?? 0) from \(start) (\(reason)); sent up to \(stagedPosition)")
+        logger.debug("resending to node \(successor?.nodeId ?? 0) from \(start) (\(reason)); sent up to \(sender.stagedPosition)")
     }
 
     /// Sends to the successor: a resend in progress, else new bytes within the
@@ -55,32 +50,24 @@ extension ChainReplicator {
         guard let successor else { return 0 }
         let destination = successor.replicationAddress
         var work = 0
-        if successorKnown {
-            if !resender.isActive && successorReceived < stagedPosition
-                && now &- successorProgressNanos >= 4 &* heartbeatInterval {
-                // Sent, not acknowledged, nothing heard: the tail of a burst was lost.
-                startResend(from: successorReceived, reason: "timeout")
-                successorProgressNanos = now
+        if sender.known {
+            if sender.tailLossTimedOut(now: now, resending: resender.isActive) {
+                startResend(from: sender.received, reason: .timeout)
             }
-            if resender.isActive {
-                work += resend(to: destination)
-            } else {
-                work += sendNew(to: destination)
-            }
+            work += resender.isActive ? resend(to: destination) : sendNew(to: destination)
         }
-        if commit > lastCommitSent, let header = beginMessage(.commit, to: destination) {
-            header.setInt64(commit, at: ReplicationField.commitPosition)
-            lastCommitSent = commit
-            lastSentNanos = now
+        let commit = commitFold.commit
+        if sender.commitDue(commit), let message = outbox.begin(ReplicationCommit.self, to: destination) {
+            message.commitPosition = commit
+            sender.commitSent(commit, now: now)
             work += 1
         }
         if work > 0 {
-            lastSentNanos = now
-        } else if now &- lastSentNanos >= heartbeatInterval,
-                  let header = beginMessage(.heartbeat, to: destination) {
-            header.setInt64(stagedPosition, at: ReplicationField.heartbeatSent)
-            header.setInt64(commit, at: ReplicationField.heartbeatCommit)
-            lastSentNanos = now
+            sender.sent(now: now)
+        } else if sender.heartbeatDue(now: now), let heartbeat = outbox.begin(ReplicationHeartbeat.self, to: destination) {
+            heartbeat.sentPosition = sender.stagedPosition
+            heartbeat.commitPosition = commit
+            sender.sent(now: now)
             work += 1
         }
         return work
@@ -91,43 +78,51 @@ extension ChainReplicator {
     /// across the buffer's wrap (one iovec each). Leaves one datagram of room
     /// for a Commit or Heartbeat.
     func sendNew(to destination: IPv4SocketAddress) -> Int {
-        let appended = logCounters.appended.getAcquire()
-        let windowLimit = successorReceived &+ successorWindow
-        let limit = min(appended, windowLimit)
-        var position = stagedPosition
+        let start = sender.stagedPosition
+        let limit = min(logCounters.appended.getAcquire(), sender.sendLimit)
+        var position = start
         var datagrams = 0
-        while position < limit && transport.datagramRoom > 1 && headerSlotsUsed < headerSlotCount - 1 {
+        while position < limit && outbox.hasRoom(reserving: 1) {
             let wrap = (position | bufferMask) &+ 1
             let length = Int(min(limit, wrap, position &+ Int64(dataBytesMax)) &- position)
-            guard let header = beginMessage(.data, to: destination) else { break }
-            header.setInt64(position, at: ReplicationField.dataPosition)
-            let region = UnsafeRawBufferPointer(start: bufferBase + Int(position & bufferMask), count: length)
-            let appendedRegion = transport.append(region)
-            assert(appendedRegion, "a Data payload of at most dataBytesMax fits its datagram")
+            guard let data = outbox.begin(ReplicationData.self, to: destination) else { break }
+            data.position = position
+            outbox.appendPayload(UnsafeRawBufferPointer(start: bufferBase + Int(position & bufferMask), count: length))
             position &+= Int64(length)
             datagrams &+= 1
         }
         if datagrams > 0 {
-            counters.dataBytesSent.addRelease(position &- stagedPosition)
-            stagedPosition = position
+            counters.dataBytesSent.addRelease(position &- start)
+            sender.staged(upTo: position)
         }
         return datagrams
     }
 
-    /// Go-back-N: resends from the resend cursor up to `stagedPosition`
+    /// Go-back-N: resends from the resend cursor up to the staged position
     /// (whole frames re-read from the buffer or the segments), within the
     /// successor's window.
     func resend(to destination: IPv4SocketAddress) -> Int {
         let start = resender.position
-        let datagrams = stage(resender, to: destination, limit: successorReceived &+ successorWindow, purpose: "resend")
+        let datagrams = stage(resender, to: destination, limit: sender.sendLimit, purpose: "resend")
         let position = resender.position
         guard position > start else { return datagrams }
         counters.retransmittedBytes.addRelease(position &- start)
-        if position > stagedPosition {
-            counters.dataBytesSent.addRelease(position &- stagedPosition)
-            stagedPosition = position
+        let staged = sender.stagedPosition
+        if position > staged {
+            counters.dataBytesSent.addRelease(position &- staged)
+            sender.staged(upTo: position)
         }
-        if position >= stagedPosition { resender.stop() }
+        if position >= sender.stagedPosition { resender.stop() }
+        return datagrams
+    }
+
+    /// Sends the log upstream from the push cursor (answering a restarted
+    /// head's Pull) to the appended position.
+    func pushUpstream() -> Int {
+        guard pusher.isActive, let predecessor else { return 0 }
+        let end = logCounters.appended.getAcquire()
+        let datagrams = stage(pusher, to: predecessor.replicationAddress, limit: end, purpose: "sending the log back")
+        if pusher.isActive && pusher.position >= end { pusher.stop() }
         return datagrams
     }
 
@@ -136,7 +131,7 @@ extension ChainReplicator {
     /// bytes. Returns the datagrams staged; on a read error stops the cursor.
     func stage(_ cursor: LogResendCursor, to destination: IPv4SocketAddress, limit: Int64, purpose: StaticString) -> Int {
         if cursor.needsRefill {
-            guard transport.pendingCount == 0 else { return 0 }
+            guard outbox.pendingCount == 0 else { return 0 }
             do {
                 guard try cursor.refill() else { return 0 }
             } catch {
@@ -148,12 +143,11 @@ extension ChainReplicator {
         var datagrams = 0
         var position = cursor.position
         let end = min(cursor.chunkEnd, limit)
-        while position < end && transport.datagramRoom > 1 && headerSlotsUsed < headerSlotCount - 1 {
+        while position < end && outbox.hasRoom(reserving: 1) {
             let length = Int(min(end, position &+ Int64(dataBytesMax)) &- position)
-            guard let header = beginMessage(.data, to: destination) else { break }
-            header.setInt64(position, at: ReplicationField.dataPosition)
-            let appendedRegion = transport.append(cursor.bytes(from: position, length: length))
-            assert(appendedRegion, "a Data payload of at most dataBytesMax fits its datagram")
+            guard let data = outbox.begin(ReplicationData.self, to: destination) else { break }
+            data.position = position
+            outbox.appendPayload(cursor.bytes(from: position, length: length))
             position &+= Int64(length)
             datagrams &+= 1
         }

@@ -19,18 +19,6 @@ struct TemporaryDirectory {
     func remove() { removeTree(path) }
 }
 
-/// A clock the test moves by hand.
-final class ManualClock: LogClock, @unchecked Sendable {
-    var monotonic: Int64 = 1_000_000_000
-    var wall: Int64 = SystemClock().wallNanos()
-    func monotonicNanos() -> Int64 { monotonic }
-    func wallNanos() -> Int64 { wall }
-    func advance(nanos: Int64) {
-        monotonic += nanos
-        wall += nanos
-    }
-}
-
 /// A `LogStorage` over `PwriteStorage` that injects faults: errors on the
 /// next writes, short writes, failed preallocation.
 final class FaultInjectingStorage: LogStorage {

@@ -21,8 +21,8 @@ final class ReplicationProtocolTests: XCTestCase {
     }
 
     func testHeaderLayoutIsTheSharedMessageHeaderThenClusterEpochNode() {
-        let bytes = datagram(.status) { $0.setInt64(0x1122, at: ReplicationField.statusReceived) }
-        XCTAssertEqual(Array(bytes[0..<8]), [48, 0, 2, 0, 2, 0, 1, 0], "blockLength 48, template 2, schema 2, version 1")
+        let bytes = datagram(.status) { ReplicationStatus($0.address).receivedPosition = 0x1122 }
+        XCTAssertEqual(Array(bytes[0..<8]), [48, 0, 2, 0, 2, 0, 2, 0], "blockLength 48, template 2, schema 2, version 2")
         XCTAssertEqual(Array(bytes[8..<16]), [8, 7, 6, 5, 4, 3, 2, 1])
         XCTAssertEqual(Array(bytes[16..<20]), [9, 0, 0, 0])
         XCTAssertEqual(Array(bytes[20..<24]), [3, 0, 0, 0])
@@ -44,13 +44,46 @@ final class ReplicationProtocolTests: XCTestCase {
         XCTAssertEqual(check(Array(datagram(.status).prefix(40))), .dropped(.malformed), "cut short")
         XCTAssertEqual(check(datagram(.nak, extra: 8)), .dropped(.malformed), "longer than its type")
         XCTAssertEqual(check(datagram(.commit) { $0.schemaId = 1 }), .dropped(.malformed), "the client schema")
-        XCTAssertEqual(check(datagram(.commit) { $0.version = 2 }), .dropped(.malformed), "another version")
-        XCTAssertEqual(check(datagram(.commit) { $0.templateId = 6 }), .dropped(.malformed), "unknown type")
+        XCTAssertEqual(check(datagram(.commit) { $0.version = 1 }), .dropped(.malformed), "another version (1: before Pull had its own type)")
+        XCTAssertEqual(check(datagram(.commit) { $0.version = 3 }), .dropped(.malformed), "another version")
+        XCTAssertEqual(check(datagram(.commit) { $0.templateId = 7 }), .dropped(.malformed), "unknown type")
         XCTAssertEqual(check(datagram(.commit) { $0.blockLength = 8 }), .dropped(.malformed), "block length lies")
-        XCTAssertEqual(check(datagram(.commit) { $0.setInt64(-1, at: 24) }), .dropped(.malformed), "negative position")
-        XCTAssertEqual(check(datagram(.status) { $0.setInt64(-5, at: 32) }), .dropped(.malformed), "negative durable position")
+        XCTAssertEqual(check(datagram(.commit) { ReplicationCommit($0.address).commitPosition = -1 }), .dropped(.malformed), "negative position")
+        XCTAssertEqual(check(datagram(.status) { ReplicationStatus($0.address).durablePosition = -5 }), .dropped(.malformed), "negative durable position")
+        XCTAssertEqual(check(datagram(.pull) { ReplicationPull($0.address).length = -1 }), .dropped(.malformed), "negative pull length")
+        XCTAssertEqual(check(datagram(.heartbeat) { ReplicationHeartbeat($0.address).commitPosition = -1 }), .dropped(.malformed), "negative commit")
         XCTAssertEqual(check(datagram(.commit) { $0.clusterId = 7 }), .dropped(.wrongCluster))
         XCTAssertEqual(check(datagram(.commit) { $0.epoch = 8 }), .dropped(.wrongEpoch), "an older epoch")
         XCTAssertEqual(check(datagram(.commit) { $0.epoch = 10 }), .dropped(.wrongEpoch), "a newer epoch")
+    }
+
+    /// Each message's fields sit at the offsets docs/PROTOCOL.md gives, and
+    /// its length is the type's fixed length.
+    func testEachFlyweightWritesItsFieldsAtTheDocumentedOffsets() {
+        func bytes<M: ReplicationMessage>(_: M.Type, _ fill: (M) -> Void) -> [UInt8] {
+            XCTAssertEqual(M.encodedLength, M.messageType.fixedLength)
+            var bytes = [UInt8](repeating: 0, count: M.encodedLength)
+            bytes.withUnsafeMutableBytes { fill(M($0.baseAddress!)) }
+            return bytes
+        }
+        func int64(_ bytes: [UInt8], at offset: Int) -> Int64 {
+            bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int64.self).littleEndian }
+        }
+        let status = bytes(ReplicationStatus.self) {
+            $0.receivedPosition = 1; $0.durablePosition = 2; $0.chainDurablePosition = 3; $0.windowBytes = 4
+        }
+        XCTAssertEqual([24, 32, 40, 48].map { int64(status, at: $0) }, [1, 2, 3, 4])
+        let nak = bytes(ReplicationNak.self) { $0.position = 5; $0.length = 6 }
+        XCTAssertEqual([24, 32].map { int64(nak, at: $0) }, [5, 6])
+        let pull = bytes(ReplicationPull.self) { $0.position = 7; $0.length = 8 }
+        XCTAssertEqual([24, 32].map { int64(pull, at: $0) }, [7, 8])
+        let heartbeat = bytes(ReplicationHeartbeat.self) { $0.sentPosition = 9; $0.commitPosition = 10 }
+        XCTAssertEqual([24, 32].map { int64(heartbeat, at: $0) }, [9, 10])
+        let commit = bytes(ReplicationCommit.self) { $0.commitPosition = 11 }
+        XCTAssertEqual(int64(commit, at: 24), 11)
+        let data = bytes(ReplicationData.self) { $0.position = 12 }
+        XCTAssertEqual(int64(data, at: 24), 12)
+        XCTAssertEqual(ReplicationData.bytesOffset, 32)
+        XCTAssertEqual(ReplicationProtocol.MessageType.pull.rawValue, 6)
     }
 }

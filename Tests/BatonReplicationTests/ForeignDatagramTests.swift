@@ -35,7 +35,14 @@ final class ForeignDatagramTests: XCTestCase {
                 let header = ReplicationHeader(raw.baseAddress!)
                 header.write(type: type, fromNode: node, clusterId: clusterId, epoch: epoch)
                 if let blockLength { header.blockLength = blockLength }
-                header.setInt64(position, at: 24)
+                let message = raw.baseAddress!
+                switch type {
+                case .data: ReplicationData(message).position = position
+                case .commit: ReplicationCommit(message).commitPosition = position
+                case .status: ReplicationStatus(message).receivedPosition = position
+                case .nak: ReplicationNak(message).position = position
+                case .heartbeat, .pull: XCTFail("no \(type) in this test")
+                }
             }
             return bytes
         }

@@ -1,0 +1,31 @@
+import BatonCodec
+
+/// Predecessor → successor (or successor → a head catching up, answering a Pull): the log's bytes `[position, position + n)`, exactly as the head laid them out; a datagram may end inside a frame.
+///
+/// ```
+///     0  ReplicationHeader (24 bytes: message header, cluster id, epoch, sender)
+///    24  position (Int64: where the log bytes start)
+///    32  log bytes (any length ≥ 0, up to the MTU)
+/// ```
+///
+/// A flyweight over one datagram: a pointer and nothing else; as thread-safe
+/// as the memory it views. Wrap only a datagram `ReplicationDatagramCheck`
+/// found valid as this type (or a buffer of `encodedLength` bytes being written).
+@frozen
+public struct ReplicationData: ReplicationMessage {
+    public static let positionFieldOffset = 24
+    /// Where the log bytes start: 32-byte aligned like log frames.
+    public static let bytesOffset = 32
+
+    public let address: UnsafeMutableRawPointer
+    @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
+    /// The datagram's length without its log bytes.
+    @inlinable public static var encodedLength: Int { 32 }
+    /// The message type this flyweight reads and writes.
+    @inlinable public static var messageType: ReplicationProtocol.MessageType { .data }
+    @inlinable public var header: ReplicationHeader { ReplicationHeader(address) }
+    @inlinable public var position: Int64 {
+        get { load(Int64.self, at: Self.positionFieldOffset) }
+        nonmutating set { store(newValue, at: Self.positionFieldOffset) }
+    }
+}
