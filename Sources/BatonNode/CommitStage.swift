@@ -2,24 +2,6 @@ import BatonAgent
 import BatonReplication
 import BatonRing
 
-/// Where a node's commit position comes from. Single node: the local durable
-/// position. Chain replication supplies the minimum durable position over the
-/// chain (a later stage); generic so the commit stage specializes for each.
-public protocol CommitSource {
-    /// The highest position that is committed now (acquire loads).
-    func committedPosition() -> Int64
-}
-
-/// A single node: committed means durable under the local durability policy.
-public struct LocalDurableCommitSource: CommitSource {
-    public let durable: PositionCounter
-    public init(durable: PositionCounter) { self.durable = durable }
-    @inlinable public func committedPosition() -> Int64 { durable.getAcquire() }
-}
-
-/// A chain member: committed means durable on every member of the chain.
-extension ChainCommitSource: CommitSource {}
-
 /// The commit stage: advances `commitPosition` from its source and turns ack
 /// requests whose frames are now committed into PublishAcks for the client
 /// I/O agent, coalescing consecutive requests of one producer in one session

@@ -59,10 +59,10 @@ public final class Node {
         log = try DurableLog.open(configuration.log, logger: logger, allocateCounter: { file.allocate(label: "position.\($0)") })
         counters = NodeCounters(file: file)
 
-        let ingress = ManyToOneRingBuffer(capacity: configuration.ingressRingBytes)
-        let ackRequests = OneToOneRingBuffer(capacity: configuration.ackRingBytes)
-        let egress = ManyToOneRingBuffer(capacity: configuration.ackRingBytes)
-        let handoff = OneToOneRingBuffer(capacity: 1 << 20)
+        let rings = PipelineRings(ingress: ManyToOneRingBuffer(capacity: configuration.ingressRingBytes),
+                                  ackRequests: OneToOneRingBuffer(capacity: configuration.ackRingBytes),
+                                  egress: ManyToOneRingBuffer(capacity: configuration.ackRingBytes),
+                                  handoff: OneToOneRingBuffer(capacity: 1 << 20))
         let clock = SystemClock()
 
         let producers = try Node.rebuildProducers(from: log, maximumProducers: configuration.maximumProducers, logger: logger)
@@ -72,67 +72,84 @@ public final class Node {
         counters.commitPosition.setRelease(initialCommit)
         counters.executePosition.setRelease(initialCommit)
 
-        let clientIO = try ClientSessionsAgent(configuration: configuration, ingress: ingress, egress: egress, handoff: handoff,
-                                               counters: counters, commitPosition: counters.commitPosition, clock: clock,
-                                               logger: logger)
+        let clientIO = try ClientSessionsAgent(configuration: configuration, ingress: rings.ingress, egress: rings.egress,
+                                               handoff: rings.handoff, counters: counters,
+                                               commitPosition: counters.commitPosition, clock: clock, logger: logger)
         clientAddress = clientIO.boundAddress
-        var followerRefusal: String?
-        if let replication, let predecessor = replication.predecessor, let head = replication.members.first {
-            followerRefusal = "node \(replication.nodeId) follows node \(predecessor.nodeId) in the chain; publish to the head, node \(head.nodeId) at \(head.clientAddress)"
-        }
-        // A chain head orders only once its replication agent says its log holds all its successor's.
-        let chainCounters = replication.map { _ in ReplicationCounters(allocate: { file.allocate(label: $0) }) }
-        let order = OrderStage(ingress: ingress, ackRequests: ackRequests, egress: egress, appender: log.appender,
-                               producers: producers, counters: counters, clock: clock,
-                               maximumPayloadLength: configuration.maximumPayloadLength, followerRefusal: followerRefusal,
-                               readyGate: chainCounters.map { [log] in HeadReadyGate(ready: $0.headReady, log: log) })
         let writer = try log.makeWriter()
-        let execute = try ExecuteStage(configuration: configuration, handoff: handoff, log: log,
+        let execute = try ExecuteStage(configuration: configuration, handoff: rings.handoff, log: log,
                                        commitPosition: counters.commitPosition, counters: counters, clock: clock, logger: logger)
-        if let replication {
-            let member = replication.members[replication.chainIndex!]
-            let replicationCounters = chainCounters!
-            let transport: UDPReplicationTransport
-            do {
-                transport = try UDPReplicationTransport(bindingTo: member.replicationAddress, batch: replication.udpBatch,
-                                                        mtu: replication.mtu, socketBufferBytes: replication.socketBufferBytes,
-                                                        logger: logger)
-            } catch {
-                throw NodeError.startup("replication address \(member.replicationAddress): \(error)")
-            }
-            self.replicationCounters = replicationCounters
-            let socket = transport.socket
-            replicationAddress = transport.localAddress
-            closeTransport = { socket.close() }
-            logger.info("node \(configuration.nodeId) is the \(replication.role) of chain \(replication.members.map { String($0.nodeId) }.joined(separator: " -> ")) (cluster \(replication.clusterId), epoch \(replication.epoch)); replication on \(transport.localAddress)")
-            let commit = CommitStage(source: ChainCommitSource(chainCommit: replicationCounters.chainCommit),
-                                     ackRequests: ackRequests, egress: egress, commitPosition: counters.commitPosition)
-            if let faults = configuration.faultInjection {
-                let faulty = FaultInjectingTransport(base: transport, faults: faults, clock: clock)
-                injectedFaults = faulty.counters
-                let replicator = ChainReplicator(configuration: replication, log: log, transport: faulty, clock: clock,
-                                                 counters: replicationCounters, logger: logger)
-                assemble(clientIO, order, writer, commit, execute, replicator)
-            } else {
-                let replicator = ChainReplicator(configuration: replication, log: log, transport: transport, clock: clock,
-                                                 counters: replicationCounters, logger: logger)
-                assemble(clientIO, order, writer, commit, execute, replicator)
-            }
-        } else {
+        guard let replication else {
             replicationCounters = nil
             replicationAddress = nil
-            let commit = CommitStage(source: LocalDurableCommitSource(durable: log.counters.durable), ackRequests: ackRequests,
-                                     egress: egress, commitPosition: counters.commitPosition)
-            assemble(clientIO, order, writer, commit, execute, nil as ChainReplicator<UDPReplicationTransport, SystemClock>?)
+            let leadership = counters.leadershipGate()
+            leadership.publish(.leading, leader: configuration.nodeId)
+            assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
+                     commitSource: LocalDurableCommitSource(durable: log.counters.durable), leadership: leadership,
+                     replicator: nil as ChainReplicator<UDPReplicationTransport, SystemClock>?)
+            logReady()
+            return
         }
+        let member = replication.members[replication.chainIndex!]
+        let replicationCounters = ReplicationCounters(allocate: { file.allocate(label: $0) })
+        let transport: UDPReplicationTransport
+        do {
+            transport = try UDPReplicationTransport(bindingTo: member.replicationAddress, batch: replication.udpBatch,
+                                                    mtu: replication.mtu, socketBufferBytes: replication.socketBufferBytes,
+                                                    logger: logger)
+        } catch {
+            throw NodeError.startup("replication address \(member.replicationAddress): \(error)")
+        }
+        self.replicationCounters = replicationCounters
+        let socket = transport.socket
+        replicationAddress = transport.localAddress
+        closeTransport = { socket.close() }
+        logger.info("node \(configuration.nodeId) is the \(replication.role) of chain \(replication.members.map { String($0.nodeId) }.joined(separator: " -> ")) (cluster \(replication.clusterId), epoch \(replication.epoch)); replication on \(transport.localAddress)")
+        if let faults = configuration.faultInjection {
+            let faulty = FaultInjectingTransport(base: transport, faults: faults, clock: clock)
+            injectedFaults = faulty.counters
+            assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
+                     replicator: ChainReplicator(configuration: replication, log: log, transport: faulty, clock: clock,
+                                                 counters: replicationCounters, leadership: counters.leadershipGate(),
+                                                 logger: logger))
+        } else {
+            assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
+                     replicator: ChainReplicator(configuration: replication, log: log, transport: transport, clock: clock,
+                                                 counters: replicationCounters, leadership: counters.leadershipGate(),
+                                                 logger: logger))
+        }
+        logReady()
+    }
+
+    private func logReady() {
         logger.info("node \(configuration.nodeId) ready: clients at \(clientAddress), log \(configuration.log.directory) from \(log.startPosition) to \(log.appendedPosition), durability \(configuration.log.durability), threading \(configuration.threading), idle \(configuration.idleStrategy)")
     }
 
-    /// Puts the agents on threads: one composite agent (shared) or a runner each (dedicated).
-    private func assemble<W: Agent, S: CommitSource, R: Agent>(
-        _ clientIO: sending ClientSessionsAgent<SystemClock>, _ order: sending OrderStage<SystemClock>, _ writer: sending W,
-        _ commit: sending CommitStage<S>, _ execute: sending ExecuteStage<SystemClock>, _ replicator: sending R?
+    /// A replicated node: the order stage obeys the replicator's leadership
+    /// gate and the commit stage reads its commit source (the `Replicator` seam).
+    private func assemble<W: Agent, R: Replicator>(
+        _ clientIO: sending ClientSessionsAgent<SystemClock>, _ writer: sending W, _ execute: sending ExecuteStage<SystemClock>,
+        rings: PipelineRings, producers: sending ProducerTable, clock: SystemClock, replicator: sending R
     ) {
+        let commitSource = replicator.commitSource
+        let leadership = replicator.leadership
+        assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock, commitSource: commitSource,
+                 leadership: leadership, replicator: Optional(replicator))
+    }
+
+    /// Builds the order and commit stages over `commitSource` and
+    /// `leadership`, and puts every agent on its thread: one composite agent
+    /// (shared) or a runner each (dedicated).
+    private func assemble<W: Agent, S: CommitSource, R: Agent>(
+        _ clientIO: sending ClientSessionsAgent<SystemClock>, _ writer: sending W, _ execute: sending ExecuteStage<SystemClock>,
+        rings: PipelineRings, producers: sending ProducerTable, clock: SystemClock,
+        commitSource: S, leadership: LeadershipGate, replicator: sending R?
+    ) {
+        let order = OrderStage(ingress: rings.ingress, ackRequests: rings.ackRequests, egress: rings.egress, log: log,
+                               producers: producers, counters: counters, clock: clock,
+                               maximumPayloadLength: configuration.maximumPayloadLength, leadership: leadership)
+        let commit = CommitStage(source: commitSource, ackRequests: rings.ackRequests, egress: rings.egress,
+                                 commitPosition: counters.commitPosition)
         let agentErrors = counters.agentErrors
         let errorLogger = logger
         let onError: @Sendable (any Error) -> Void = { error in
@@ -214,4 +231,13 @@ public final class Node {
 
 extension Array {
     func element(at index: Int) -> Element? { index < count ? self[index] : nil }
+}
+
+/// The rings between a node's stages, made once at set-up. Threading: each
+/// ring has the producers and consumer its doc names; this holder is set-up only.
+struct PipelineRings {
+    let ingress: ManyToOneRingBuffer
+    let ackRequests: OneToOneRingBuffer
+    let egress: ManyToOneRingBuffer
+    let handoff: OneToOneRingBuffer
 }

@@ -1,4 +1,5 @@
 import BatonProtocol
+import BatonReplication
 import BatonRing
 
 /// Every counter a node keeps, in one `CountersFile`: what `baton stat` shows
@@ -14,6 +15,11 @@ public final class NodeCounters: @unchecked Sendable {
     public let orderPosition: PositionCounter
     /// The lowest position any subscriber still needs delivered (execute stage).
     public let executePosition: PositionCounter
+
+    /// `Leadership` of this node (the replicator; always leading without replication): what the order stage obeys.
+    public let leadership: PositionCounter
+    /// The member that orders now, as this node knows it (-1: unknown).
+    public let leaderId: PositionCounter
 
     // Traffic.
     /// Messages appended to the log (order).
@@ -55,6 +61,8 @@ public final class NodeCounters: @unchecked Sendable {
         commitPosition = file.allocate(label: "position.commit")
         orderPosition = file.allocate(label: "position.order")
         executePosition = file.allocate(label: "position.execute")
+        leadership = file.allocate(label: "leadership.state")
+        leaderId = file.allocate(label: "leadership.leaderId")
         messagesIn = file.allocate(label: "messages.in")
         bytesIn = file.allocate(label: "bytes.in")
         duplicatesDropped = file.allocate(label: "messages.duplicatesDropped")
@@ -86,5 +94,12 @@ public final class NodeCounters: @unchecked Sendable {
         default:
             break
         }
+    }
+}
+
+extension NodeCounters {
+    /// The gate over this node's leadership counters, with the refusal texts a replication mode supplies.
+    func leadershipGate(refusalTexts: [UInt32: String] = [:]) -> LeadershipGate {
+        LeadershipGate(state: leadership, leaderId: leaderId, refusalTexts: refusalTexts)
     }
 }

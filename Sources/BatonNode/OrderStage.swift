@@ -2,6 +2,7 @@ import BatonAgent
 import BatonCodec
 import BatonLog
 import BatonProtocol
+import BatonReplication
 import BatonRing
 
 /// The order stage (head / single node): takes validated Publish batches from
@@ -15,18 +16,18 @@ import BatonRing
 /// otherwise it stays on the ring (and the client I/O agent stops reading from
 /// sockets once the ring fills). Nothing is queued without bound.
 ///
-/// On a chain head (`readyGate` set) the stage takes nothing until the
-/// replication agent has made sure the log holds everything the successor
-/// holds (after a restart it may first take frames back from it); it then adds
-/// those frames to the producer table and orders from the new end.
-///
-/// On a chain follower (`followerRefusal` set) the stage orders nothing: it
-/// answers every Publish with `notLeader` and the text naming the head, and
-/// never touches the appender (the replication agent writes it there).
+/// Every duty cycle starts with one read of the replicator's leadership gate:
+/// leading, it orders; waiting (a restarted chain head taking back its
+/// successor's log, a Raft candidate), it takes nothing; following, it
+/// answers every Publish with `notLeader` and the text naming the leader, and
+/// never touches the appender (the replicator writes it there). When it starts
+/// leading (again), it first adds the frames the replicator appended meanwhile
+/// to the producer table, so resends of them are recognised, and orders from
+/// the new end.
 ///
 /// Threading: an `Agent`; every method runs on its runner's thread. It is the
-/// single writer of the log appender (unless a follower), of `orderPosition`
-/// and of the producer table.
+/// single writer of the log appender while leading, of `orderPosition` and of
+/// the producer table.
 public final class OrderStage<Clock: LogClock>: Agent {
     public let roleName = "order"
     private let ingress: ManyToOneRingBuffer
@@ -39,20 +40,20 @@ public final class OrderStage<Clock: LogClock>: Agent {
     private let maximumFrameBytes: Int
     private let batchLimit: Int
     private var stalled = false
-    private let followerRefusal: String?
-    private let readyGate: HeadReadyGate?
-    private var ready: Bool
-    /// Where the log ended when the stage was built (before any frames were taken back).
-    private let startPosition: Int64
+    private let log: DurableLog
+    private let leadership: LeadershipGate
+    /// Whether the last duty cycle led (false at first: leading begins by catching up the producer table).
+    private var leading = false
+    /// The log's end as the producer table knows it: every frame below is recorded there.
+    private var producersKnownEnd: Int64
 
     public init(ingress: ManyToOneRingBuffer, ackRequests: OneToOneRingBuffer, egress: ManyToOneRingBuffer,
-                appender: LogAppender, producers: ProducerTable, counters: NodeCounters, clock: Clock,
-                maximumPayloadLength: Int, batchLimit: Int = 64, followerRefusal: String? = nil,
-                readyGate: HeadReadyGate? = nil) {
-        self.followerRefusal = followerRefusal
-        self.readyGate = followerRefusal == nil ? readyGate : nil
-        self.ready = self.readyGate == nil
-        self.startPosition = appender.position
+                log: DurableLog, producers: ProducerTable, counters: NodeCounters, clock: Clock,
+                maximumPayloadLength: Int, batchLimit: Int = 64, leadership: LeadershipGate) {
+        self.log = log
+        self.leadership = leadership
+        let appender = log.appender
+        self.producersKnownEnd = appender.position
         self.ingress = ingress
         self.ackRequests = ackRequests
         self.egress = egress
@@ -65,32 +66,48 @@ public final class OrderStage<Clock: LogClock>: Agent {
     }
 
     public func onStart() throws {
-        if followerRefusal == nil { counters.orderPosition.setRelease(appender.position) }
+        if leadership.current != .following { counters.orderPosition.setRelease(appender.position) }
     }
 
     public func doWork() throws -> Int {
-        if let followerRefusal {
+        switch leadership.current {
+        case .leading:
+            if !leading { try startLeading() }
+        case .waiting:
+            leading = false
+            return 0
+        case .following:
+            leading = false
             return ingress.controlledRead(limit: batchLimit) { _, payload, length in
                 let record = IngressPublishRecord(payload, length: length)
-                return self.refuse(record.sessionId, record.block.producerId, .notLeader, followerRefusal) ? .continue : .abort
+                let text = self.leadership.refusalText()
+                return self.refuse(record.sessionId, record.block.producerId, .notLeader, text) ? .continue : .abort
             }
-        }
-        if !ready {
-            guard let readyGate, readyGate.ready.getAcquire() == 1 else { return 0 }
-            // The replication agent may have taken frames back from the successor:
-            // remember their producers so resends of them are recognised.
-            if appender.position > startPosition {
-                try producers.record(framesOf: readyGate.log, from: startPosition, upTo: appender.position)
-            }
-            counters.orderPosition.setRelease(appender.position)
-            ready = true
         }
         let taken = ingress.controlledRead(limit: batchLimit) { typeId, payload, length in
             precondition(typeId == PipelineRecordType.publish, "unexpected record type \(typeId) on the ingress ring")
             return self.order(IngressPublishRecord(payload, length: length))
         }
-        if taken > 0 { counters.orderPosition.setRelease(appender.position) }
+        if taken > 0 {
+            producersKnownEnd = appender.position
+            counters.orderPosition.setRelease(producersKnownEnd)
+        }
         return taken
+    }
+
+    /// Leading begins here: the replicator may have appended frames since the
+    /// producer table last saw the log (frames a chain head took back from its
+    /// successor; a Raft follower's log) — record their producers, so resends
+    /// of them are recognised, and order from the log's end.
+    private func startLeading() throws {
+        let end = appender.position
+        assert(end >= producersKnownEnd, "the log's end \(end) went below what the producer table knows \(producersKnownEnd)")
+        if end > producersKnownEnd {
+            try producers.record(framesOf: log, from: producersKnownEnd, upTo: end)
+            producersKnownEnd = end
+        }
+        counters.orderPosition.setRelease(end)
+        leading = true
     }
 
     /// Orders one batch, or leaves it on the ring (`.abort`) when the log or the ack ring is full.
@@ -208,17 +225,5 @@ enum PublishBatchBytes {
         var total = 0
         forEachPayload(payloads, count: count) { total &+= FrameDescriptor.alignedFrameLength(payloadLength: $0.count) }
         return total
-    }
-}
-
-/// What a chain head's order stage waits on: `ready` (the replication agent's
-/// `headReady`, set once with release) and the log to read the frames the
-/// agent took back. Threading: `ready` is read with acquire on the order thread.
-public struct HeadReadyGate: @unchecked Sendable {
-    public let ready: PositionCounter
-    public let log: DurableLog
-    public init(ready: PositionCounter, log: DurableLog) {
-        self.ready = ready
-        self.log = log
     }
 }

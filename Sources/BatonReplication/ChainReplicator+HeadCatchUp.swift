@@ -7,8 +7,8 @@ import BatonProtocol
 /// it had not written) pulls the missing log back before ordering (the states
 /// are `HeadCatchUp`'s): it sends a Pull downstream every heartbeat interval,
 /// the successor answers with Data upstream read through a log reader, and
-/// once the head's log reaches what the successor reported, `headReady` opens
-/// the order stage.
+/// once the head's log reaches what the successor reported, the leadership
+/// gate turns to leading and the order stage starts.
 extension ChainReplicator {
     /// The head holds everything its successor does: order from here on.
     func finishCatchUp() {
@@ -20,7 +20,7 @@ extension ChainReplicator {
             sender.staged(upTo: end)
             counters.sentPosition.setRelease(end)
         }
-        counters.headReady.setRelease(1)
+        leadership.publish(.leading, leader: configuration.nodeId)
     }
 
     /// Asks the successor for the missing frames while `HeadCatchUp` says so.

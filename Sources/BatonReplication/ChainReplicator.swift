@@ -48,10 +48,14 @@ import Logging
 /// past the bytes it received; nothing is staged past the appended position.
 /// Threading: an `Agent`; every method runs on its runner's thread. On a
 /// follower it is the single writer of the log appender.
-public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogClock>: Agent {
+public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogClock>: Replicator {
     public let roleName = "transmit"
     public let configuration: ReplicationConfiguration
     public let counters: ReplicationCounters
+    /// Leading (the head, once caught up), waiting (a head catching up) or
+    /// following (naming the head); the chain's head is fixed by the configuration.
+    public let leadership: LeadershipGate
+    public var commitSource: ChainCommitSource { ChainCommitSource(chainCommit: counters.chainCommit) }
     let outbox: ReplicationOutbox<Transport>
     let clock: Clock
     let log: DurableLog
@@ -85,10 +89,12 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
     var commitFold: CommitFold
 
     public init(configuration: ReplicationConfiguration, log: DurableLog, transport: Transport, clock: Clock,
-                counters: ReplicationCounters, logger: Logger) {
+                counters: ReplicationCounters, leadership: LeadershipGate, logger: Logger) {
         precondition(configuration.chainIndex != nil, "node \(configuration.nodeId) is not a member")
         self.configuration = configuration
         self.counters = counters
+        self.leadership = LeadershipGate(state: leadership.state, leaderId: leadership.leaderId,
+                                         refusalTexts: Self.refusalTexts(configuration))
         outbox = ReplicationOutbox(transport: transport, nodeId: configuration.nodeId,
                                    clusterId: configuration.clusterId, epoch: configuration.epoch)
         self.clock = clock
@@ -120,7 +126,12 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
         counters.receivedBytesPosition.setRelease(end)
         counters.chainCommit.setRelease(commitFold.commit)
         // A head with a successor orders nothing until it knows it is not behind it.
-        counters.headReady.setRelease(catchUp.isCatchingUp ? 0 : 1)
+        let head = configuration.members[0].nodeId
+        if predecessor != nil {
+            leadership.publish(.following, leader: head)
+        } else {
+            leadership.publish(catchUp.isCatchingUp ? .waiting : .leading, leader: head)
+        }
         if successor != nil {
             // The successor needs these bytes until it has them: they gate the
             // buffer (sent) and retention (received).
@@ -156,6 +167,12 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogCl
         }
         if outbox.pendingCount > 0 { _ = flush() }
         return work
+    }
+
+    /// What a follower tells a publisher: only the head orders.
+    static func refusalTexts(_ configuration: ReplicationConfiguration) -> [UInt32: String] {
+        guard let predecessor = configuration.predecessor, let head = configuration.members.first else { return [:] }
+        return [head.nodeId: "node \(configuration.nodeId) follows node \(predecessor.nodeId) in the chain; publish to the head, node \(head.nodeId) at \(head.clientAddress)"]
     }
 
     /// Sends what is staged; on completion the staged data bytes count as

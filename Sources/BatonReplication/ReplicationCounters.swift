@@ -20,10 +20,6 @@ public final class ReplicationCounters: @unchecked Sendable {
     public let chainCommit: PositionCounter
     /// Bytes received from the predecessor and copied into the log buffer (may end inside a frame).
     public let receivedBytesPosition: PositionCounter
-    /// The head only: 0 until it knows its log holds everything its successor
-    /// holds (after a restart it first takes back frames the successor has and
-    /// it lost); the order stage appends only once this is 1.
-    public let headReady: PositionCounter
     /// Bytes a restarted head took back from its successor.
     public let adoptedBytes: PositionCounter
     /// Pulls (a restarted head's Nak) this member answered by sending its log upstream.
@@ -60,7 +56,6 @@ public final class ReplicationCounters: @unchecked Sendable {
         successorChainDurable = allocate("replication.position.successorChainDurable")
         chainCommit = allocate("replication.position.chainCommit")
         receivedBytesPosition = allocate("replication.position.receivedBytes")
-        headReady = allocate("replication.headReady")
         adoptedBytes = allocate("replication.adoptedBytes")
         pullsServed = allocate("replication.pullsServed")
         datagramsSent = allocate("replication.datagrams.sent")

@@ -54,7 +54,7 @@ struct StatCommand: ParsableCommand {
         lines.append("  naks sent \(value("replication.naks.sent")), received \(value("replication.naks.received")); "
                      + "retransmits \(value("replication.retransmits")) (\(value("replication.retransmits.bytes")) bytes)")
         if role == .head {
-            lines.append("  head ready \(value("replication.headReady") == 1 ? "yes" : "no (taking back its successor's log)"); "
+            lines.append("  head ready \(value("leadership.state") == Leadership.leading.rawValue ? "yes" : "no (taking back its successor's log)"); "
                          + "bytes taken back from the successor \(value("replication.adoptedBytes"))")
         }
         lines.append("  dropped datagrams: malformed \(value("replication.dropped.malformed")), "
