@@ -156,6 +156,7 @@ public final class LogWriter<Storage: LogStorage, Clock: LogClock>: Agent {
     }
 
     public func doWork() throws -> Int {
+        defer { assertInvariants() }
         var work = reapCompletions()
         work &+= advance()
         let now = clock.monotonicNanos()
@@ -174,6 +175,17 @@ public final class LogWriter<Storage: LogStorage, Clock: LogClock>: Agent {
             throw error
         }
         return work
+    }
+
+    /// The position chain, checked after every duty cycle in debug builds:
+    /// `durable <= written <= submitted <= appended` and at most
+    /// `maxInFlightBytes` submitted and not yet durable (recovery relies on it).
+    func assertInvariants() {
+        assert(durable <= written && written <= submitted, "log positions out of order: durable \(durable), written \(written), submitted \(submitted)")
+        assert(submitted <= counters.appended.getAcquire(), "submitted \(submitted) past appended \(counters.appended.getAcquire())")
+        assert(submitted &- durable <= maxInFlightBytes, "\(submitted &- durable) bytes in flight, more than \(maxInFlightBytes)")
+        assert(counters.durable.getPlain() == durable && counters.written.getPlain() == written,
+               "published durable \(counters.durable.getPlain()) / written \(counters.written.getPlain()) differ from the writer's \(durable) / \(written)")
     }
 
     /// Waits (spinning on `doWork`, bounded by `timeoutNanos`) until nothing is

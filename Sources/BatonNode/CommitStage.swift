@@ -73,7 +73,7 @@ public final class CommitStage<Source: CommitSource>: Agent {
 
     /// Hands the pending ack to the client I/O agent; false when the egress ring is full.
     private func flushPending() -> Bool {
-        guard let index = try? egress.tryClaim(typeId: PipelineRecordType.publishAck, length: AckRecord.length) else {
+        guard let index = egress.claimValid(typeId: PipelineRecordType.publishAck, length: AckRecord.length) else {
             return false
         }
         let ack = AckRecord(egress.payloadPointer(at: index))

@@ -165,9 +165,10 @@ public final class OrderStage<Clock: LogClock>: Agent {
         let entry = ProducerTable.Entry(lastSequence: lastSequence, endPosition: appender.position, framePosition: framePosition)
         let recorded = producers.record(producerId: producerId, sequence: lastSequence,
                                         framePosition: framePosition, endPosition: appender.position)
-        assert(recorded, "producer table refused a producer after the capacity check")
+        // Neither can fail: the capacity and room checks above hold, and this stage is the only writer of both.
+        precondition(recorded, "producer table refused producer \(producerId) after the capacity check")
         let requested = requestAck(record.sessionId, producerId, entry)
-        assert(requested, "ack ring refused a request after the room check")
+        precondition(requested, "ack ring refused a request after the room check")
         counters.messagesIn.addRelease(Int64(appendedCount))
         counters.bytesIn.addRelease(Int64(appendedBytes))
         if skip > 0 { counters.duplicatesDropped.addRelease(Int64(skip)) }
@@ -184,7 +185,7 @@ public final class OrderStage<Clock: LogClock>: Agent {
     }
 
     private func requestAck(_ sessionId: UInt64, _ producerId: UInt64, _ entry: ProducerTable.Entry) -> Bool {
-        guard let index = try? ackRequests.tryClaim(typeId: PipelineRecordType.ackRequest, length: AckRecord.length) else {
+        guard let index = ackRequests.claimValid(typeId: PipelineRecordType.ackRequest, length: AckRecord.length) else {
             return false
         }
         let ack = AckRecord(ackRequests.payloadPointer(at: index))
@@ -200,7 +201,7 @@ public final class OrderStage<Clock: LogClock>: Agent {
     private func refuse(_ sessionId: UInt64, _ producerId: UInt64, _ code: ClientErrorCode, _ text: String) -> Bool {
         let bytes = RefusalRecord.encodedText(text)
         let length = RefusalRecord.length(textBytes: bytes.count)
-        guard let index = try? egress.tryClaim(typeId: PipelineRecordType.publishRefused, length: length) else { return false }
+        guard let index = egress.claimValid(typeId: PipelineRecordType.publishRefused, length: length) else { return false }
         RefusalRecord(egress.payloadPointer(at: index)).write(sessionId: sessionId, producerId: producerId, code: code, text: bytes)
         egress.commit(index: index)
         return true
