@@ -22,11 +22,17 @@ import Logging
 ///     └──────────────── Deliver ◄── execute
 /// ```
 ///
+/// The node is generic over its `NodeEnvironment` (clock, log storage,
+/// replication endpoint) and assembles any `Replicator` (the chain today)
+/// behind one seam: the order stage reads the replicator's leadership gate,
+/// the commit stage its commit source. `Node` is the production node.
+///
 /// Threading: build and `start()` on one thread; `stop()` from any thread but
 /// the agents' own. In `shared` mode one thread runs every agent; in
 /// `dedicated` mode each agent has a thread, pinned to `configuration.cpus[i]`
 /// when given, with `configuration.idleStrategies[i]` when given.
-public final class Node {
+public final class GenericNode<Environment: NodeEnvironment> {
+    public typealias Clock = Environment.Clock
     public let configuration: NodeConfiguration
     public let log: DurableLog
     public let counters: NodeCounters
@@ -46,8 +52,9 @@ public final class Node {
     private var pendingStart: [() throws -> Void] = []
     private var started = false
 
-    /// Opens (recovers) the log and builds the pipeline; nothing runs until `start()`.
-    public init(configuration: NodeConfiguration, logger: Logger = Logger(label: "baton.node")) throws {
+    /// Opens (recovers) the log and builds the pipeline over `environment`; nothing runs until `start()`.
+    public init(configuration: NodeConfiguration, environment: Environment,
+                logger: Logger = Logger(label: "baton.node")) throws {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
@@ -63,7 +70,7 @@ public final class Node {
                                   ackRequests: OneToOneRingBuffer(capacity: configuration.ackRingBytes),
                                   egress: ManyToOneRingBuffer(capacity: configuration.ackRingBytes),
                                   handoff: OneToOneRingBuffer(capacity: 1 << 20))
-        let clock = SystemClock()
+        let clock = environment.clock
 
         let producers = try Node.rebuildProducers(from: log, maximumProducers: configuration.maximumProducers, logger: logger)
         let replication = configuration.replication
@@ -76,7 +83,7 @@ public final class Node {
                                                handoff: rings.handoff, counters: counters,
                                                commitPosition: counters.commitPosition, clock: clock, logger: logger)
         clientAddress = clientIO.boundAddress
-        let writer = try log.makeWriter()
+        let writer = try log.makeWriter(storage: environment.makeLogStorage(for: log, logger: logger), clock: clock)
         let execute = try ExecuteStage(configuration: configuration, handoff: rings.handoff, log: log,
                                        commitPosition: counters.commitPosition, counters: counters, clock: clock, logger: logger)
         guard let replication else {
@@ -86,24 +93,22 @@ public final class Node {
             leadership.publish(.leading, leader: configuration.nodeId)
             assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
                      commitSource: LocalDurableCommitSource(durable: log.counters.durable), leadership: leadership,
-                     replicator: nil as ChainReplicator<UDPReplicationTransport, SystemClock>?)
+                     replicator: nil as ChainReplicator<Environment.Transport, Clock>?)
             logReady()
             return
         }
         let member = replication.members[replication.chainIndex!]
         let replicationCounters = ReplicationCounters(allocate: { file.allocate(label: $0) })
-        let transport: UDPReplicationTransport
+        let transport: Environment.Transport
         do {
-            transport = try UDPReplicationTransport(bindingTo: member.replicationAddress, batch: replication.udpBatch,
-                                                    mtu: replication.mtu, socketBufferBytes: replication.socketBufferBytes,
-                                                    logger: logger)
+            transport = try environment.bindReplicationTransport(member, configuration: replication, logger: logger)
         } catch {
             throw NodeError.startup("replication address \(member.replicationAddress): \(error)")
         }
         self.replicationCounters = replicationCounters
-        let socket = transport.socket
         replicationAddress = transport.localAddress
-        closeTransport = { socket.close() }
+        let endpoint = EndpointCloser(transport)
+        closeTransport = { endpoint.close() }
         logger.info("node \(configuration.nodeId) is the \(replication.role) of chain \(replication.members.map { String($0.nodeId) }.joined(separator: " -> ")) (cluster \(replication.clusterId), epoch \(replication.epoch)); replication on \(transport.localAddress)")
         if let faults = configuration.faultInjection {
             let faulty = FaultInjectingTransport(base: transport, faults: faults, clock: clock)
@@ -128,8 +133,8 @@ public final class Node {
     /// A replicated node: the order stage obeys the replicator's leadership
     /// gate and the commit stage reads its commit source (the `Replicator` seam).
     private func assemble<W: Agent, R: Replicator>(
-        _ clientIO: sending ClientSessionsAgent<SystemClock>, _ writer: sending W, _ execute: sending ExecuteStage<SystemClock>,
-        rings: PipelineRings, producers: sending ProducerTable, clock: SystemClock, replicator: sending R
+        _ clientIO: sending ClientSessionsAgent<Clock>, _ writer: sending W, _ execute: sending ExecuteStage<Clock>,
+        rings: PipelineRings, producers: sending ProducerTable, clock: Clock, replicator: sending R
     ) {
         let commitSource = replicator.commitSource
         let leadership = replicator.leadership
@@ -141,8 +146,8 @@ public final class Node {
     /// `leadership`, and puts every agent on its thread: one composite agent
     /// (shared) or a runner each (dedicated).
     private func assemble<W: Agent, S: CommitSource, R: Agent>(
-        _ clientIO: sending ClientSessionsAgent<SystemClock>, _ writer: sending W, _ execute: sending ExecuteStage<SystemClock>,
-        rings: PipelineRings, producers: sending ProducerTable, clock: SystemClock,
+        _ clientIO: sending ClientSessionsAgent<Clock>, _ writer: sending W, _ execute: sending ExecuteStage<Clock>,
+        rings: PipelineRings, producers: sending ProducerTable, clock: Clock,
         commitSource: S, leadership: LeadershipGate, replicator: sending R?
     ) {
         let order = OrderStage(ingress: rings.ingress, ackRequests: rings.ackRequests, egress: rings.egress, log: log,
@@ -240,4 +245,23 @@ struct PipelineRings {
     let ackRequests: OneToOneRingBuffer
     let egress: ManyToOneRingBuffer
     let handoff: OneToOneRingBuffer
+}
+
+/// The production node: the machine's clock, io_uring storage and UDP.
+public typealias Node = GenericNode<SystemEnvironment>
+
+extension GenericNode where Environment == SystemEnvironment {
+    /// Opens (recovers) the log and builds the pipeline on this machine; nothing runs until `start()`.
+    public convenience init(configuration: NodeConfiguration, logger: Logger = Logger(label: "baton.node")) throws {
+        try self.init(configuration: configuration, environment: SystemEnvironment(), logger: logger)
+    }
+}
+
+/// Closes a replication endpoint from `stop()`, which runs only after the
+/// replicator's runner has stopped, so the transport is never used by two
+/// threads at once (hence unchecked).
+private final class EndpointCloser<Transport: ReplicationTransport>: @unchecked Sendable {
+    private let transport: Transport
+    init(_ transport: Transport) { self.transport = transport }
+    func close() { transport.close() }
 }

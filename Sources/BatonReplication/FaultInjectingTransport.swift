@@ -47,6 +47,8 @@ public final class FaultInjectingTransport<Base: ReplicationTransport, Clock: Lo
 
     deinit { slots.deallocate() }
 
+    public var localAddress: IPv4SocketAddress { base.localAddress }
+    public func close() { base.close() }
     public var datagramBytesMax: Int { base.datagramBytesMax }
     public var datagramRoom: Int { base.datagramRoom }
     public var pendingCount: Int { base.pendingCount }

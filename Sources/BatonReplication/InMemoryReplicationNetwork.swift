@@ -10,8 +10,11 @@ import BatonNet
 /// Invariant: each address has at most one transport; inboxes hold only
 /// whole datagrams of at most `datagramBytesMax` bytes.
 /// Threading: one thread drives the whole network (the test's or the
-/// simulator's). It allocates per datagram: it is not a production path.
-public final class InMemoryReplicationNetwork {
+/// simulator's): every node built over it runs its agents on that thread.
+/// The compiler cannot check that (hence unchecked `Sendable`: nodes hand
+/// their agents between set-up and the driving thread). It allocates per
+/// datagram: it is not a production path.
+public final class InMemoryReplicationNetwork: @unchecked Sendable {
     public let datagramBytesMax: Int
     public let batchDatagrams: Int
     private var transports: [IPv4SocketAddress: InMemoryReplicationTransport] = [:]
@@ -60,9 +63,10 @@ public final class InMemoryReplicationNetwork {
 ///
 /// Invariant: `staged` holds at most `network.batchDatagrams` datagrams,
 /// each at most `datagramBytesMax` bytes. Threading: the network's thread.
-public final class InMemoryReplicationTransport: ReplicationTransport {
+public final class InMemoryReplicationTransport: ReplicationTransport, @unchecked Sendable {
     public unowned let network: InMemoryReplicationNetwork
     public let address: IPv4SocketAddress
+    public var localAddress: IPv4SocketAddress { address }
     private var staged: [(destination: IPv4SocketAddress, regions: [UnsafeRawBufferPointer], length: Int)] = []
     var inbox: [(bytes: [UInt8], source: IPv4SocketAddress)] = []
     private var inboxHead = 0
@@ -71,6 +75,9 @@ public final class InMemoryReplicationTransport: ReplicationTransport {
         self.network = network
         self.address = address
     }
+
+    /// Unbinds the address: datagrams to it are lost from now on.
+    public func close() { network.unbind(address) }
 
     public var datagramBytesMax: Int { network.datagramBytesMax }
     public var datagramRoom: Int { network.batchDatagrams - staged.count }

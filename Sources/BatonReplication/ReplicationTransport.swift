@@ -10,6 +10,10 @@ import BatonNet
 ///
 /// Threading: one transport per replicator, used only on the replicator's thread.
 public protocol ReplicationTransport: AnyObject {
+    /// Where this member receives (the real port when bound to port 0).
+    var localAddress: IPv4SocketAddress { get }
+    /// Releases the endpoint (the node's stop, after its agents have stopped).
+    func close()
     /// The largest datagram `append` accepts.
     var datagramBytesMax: Int { get }
     /// Datagrams that can still be begun before a `flush`.
