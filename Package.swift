@@ -3,6 +3,7 @@ import PackageDescription
 
 /// Layers, bottom to top (a module depends only on modules listed before it):
 ///   CBatonSys, CURing, CNuma  - C: atomics, pause, GNU libc calls, CRC32C; liburing; libnuma
+///   BatonTime                 - NanoClock: the system clock and a manual one (time passed in, every layer)
 ///   BatonAgent                - agents, runners, idle strategies
 ///   BatonRing                 - SPSC/MPSC ring buffers and position counters over raw memory
 ///   BatonCodec                - flyweights, message header, log frame header, CRC32C
@@ -21,6 +22,7 @@ let package = Package(
     products: [
         .executable(name: "baton", targets: ["baton"]),
         .library(name: "CBatonSys", targets: ["CBatonSys"]),
+        .library(name: "BatonTime", targets: ["BatonTime"]),
         .library(name: "BatonAgent", targets: ["BatonAgent"]),
         .library(name: "BatonRing", targets: ["BatonRing"]),
         .library(name: "BatonCodec", targets: ["BatonCodec"]),
@@ -50,6 +52,7 @@ let package = Package(
             pkgConfig: "numa",
             providers: [.apt(["libnuma-dev"])]
         ),
+        .target(name: "BatonTime"),
         .target(
             name: "BatonAgent",
             dependencies: ["CBatonSys", "CNuma"]
@@ -73,21 +76,21 @@ let package = Package(
         .target(
             name: "BatonLog",
             dependencies: [
-                "CBatonSys", "CURing", "CNuma", "BatonAgent", "BatonRing", "BatonCodec",
+                "CBatonSys", "CURing", "CNuma", "BatonTime", "BatonAgent", "BatonRing", "BatonCodec",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "BatonReplication",
             dependencies: [
-                "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog",
+                "BatonTime", "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "BatonNode",
             dependencies: [
-                "CBatonSys", "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog", "BatonReplication",
+                "CBatonSys", "BatonTime", "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog", "BatonReplication",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -117,8 +120,8 @@ let package = Package(
         .executableTarget(
             name: "baton",
             dependencies: [
-                "BatonAgent", "BatonRing", "BatonCodec", "BatonLog", "BatonNet", "BatonProtocol", "BatonNode", "BatonClient",
-                "BatonConfig", "BatonReplication", "BatonBench",
+                "BatonTime", "BatonAgent", "BatonRing", "BatonCodec", "BatonLog", "BatonNet", "BatonProtocol", "BatonNode",
+                "BatonClient", "BatonConfig", "BatonReplication", "BatonBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -131,7 +134,7 @@ let package = Package(
         .testTarget(name: "BatonAgentTests", dependencies: ["BatonAgent", "CBatonSys"]),
         .testTarget(name: "BatonRingTests", dependencies: ["BatonRing", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonCodecTests", dependencies: ["BatonTestSupport", "BatonCodec", "CBatonSys"]),
-        .testTarget(name: "BatonLogTests", dependencies: ["BatonTestSupport", "BatonLog", "BatonCodec", "BatonAgent", "BatonRing", "CMallocCounter", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BatonLogTests", dependencies: ["BatonTestSupport", "BatonTime", "BatonLog", "BatonCodec", "BatonAgent", "BatonRing", "CMallocCounter", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BatonNetTests", dependencies: ["BatonNet", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonProtocolTests", dependencies: ["BatonTestSupport", "BatonProtocol", "BatonCodec"]),
         .testTarget(name: "BatonClientTests", dependencies: ["BatonClient", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys", "CMallocCounter"]),
@@ -143,11 +146,11 @@ let package = Package(
         ),
         .testTarget(
             name: "BatonReplicationTests",
-            dependencies: ["BatonTestSupport", "BatonReplication", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "BatonRing", "BatonAgent", "CMallocCounter", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["BatonTestSupport", "BatonTime", "BatonReplication", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "BatonRing", "BatonAgent", "CMallocCounter", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "BatonNodeTests",
-            dependencies: ["BatonTestSupport", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys"]
+            dependencies: ["BatonTestSupport", "BatonTime", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import BatonCodec
 import BatonRing
+import BatonTime
 import Logging
 
 #if canImport(Glibc)
@@ -100,7 +101,7 @@ public final class DurableLog: @unchecked Sendable {
     public func addRetentionFloor(_ counter: PositionCounter) { counters.addRetentionFloor(counter) }
 
     /// The writer agent over the given storage and clock (tests inject both).
-    public func makeWriter<Storage: LogStorage, Clock: LogClock>(storage: Storage, clock: Clock) throws(LogError) -> LogWriter<Storage, Clock> {
+    public func makeWriter<Storage: LogStorage, Clock: NanoClock>(storage: Storage, clock: Clock) throws(LogError) -> LogWriter<Storage, Clock> {
         precondition(!writerCreated, "a log has exactly one writer")
         writerCreated = true
         let table = SegmentTable(layout: layout)

@@ -57,12 +57,3 @@ public protocol LogStorage: AnyObject {
     /// Releases kernel resources (the ring). Idempotent.
     func close()
 }
-
-/// Wall and monotonic time for the writer's timers (checkpoint interval,
-/// sync interval, retention, retry back-off). Injected so tests drive time.
-public protocol LogClock {
-    /// Monotonic nanoseconds (for intervals).
-    func monotonicNanos() -> Int64
-    /// Wall-clock nanoseconds since 1970 (for retention by age).
-    func wallNanos() -> Int64
-}

@@ -1,6 +1,7 @@
 import BatonAgent
 import BatonCodec
 import BatonRing
+import BatonTime
 import Logging
 
 #if canImport(Glibc)
@@ -39,7 +40,7 @@ import Glibc
 /// Threading: the agent (every method) runs on one thread, the log stage's.
 /// It owns `written`, `durable` and `start`, publishing them with release
 /// stores; it reads `appended` with acquire.
-public final class LogWriter<Storage: LogStorage, Clock: LogClock>: Agent {
+public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
     public let roleName = "log"
     public let storage: Storage
     let clock: Clock

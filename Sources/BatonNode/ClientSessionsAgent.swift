@@ -4,6 +4,7 @@ import BatonLog
 import BatonNet
 import BatonProtocol
 import BatonRing
+import BatonTime
 import Logging
 
 /// The client I/O agent: accepts TCP sessions, greets them (Hello/Welcome),
@@ -23,7 +24,7 @@ import Logging
 ///
 /// Threading: an `Agent` on its runner's thread; the only thread that touches
 /// its sockets.
-public final class ClientSessionsAgent<Clock: LogClock>: Agent {
+public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
     public let roleName = "client-io"
     private let configuration: NodeConfiguration
     private let listener: TCPListener

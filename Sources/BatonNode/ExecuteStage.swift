@@ -4,6 +4,7 @@ import BatonLog
 import BatonNet
 import BatonProtocol
 import BatonRing
+import BatonTime
 import Logging
 
 /// The execute stage: serves subscriber sessions committed frames in log
@@ -19,7 +20,7 @@ import Logging
 /// Threading: an `Agent` on its runner's thread; the only thread touching its
 /// sessions' sockets once they are handed over; single writer of
 /// `executePosition`.
-public final class ExecuteStage<Clock: LogClock>: Agent {
+public final class ExecuteStage<Clock: NanoClock>: Agent {
     public let roleName = "execute"
     private let configuration: NodeConfiguration
     private let handoff: OneToOneRingBuffer

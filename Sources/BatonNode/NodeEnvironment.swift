@@ -1,5 +1,6 @@
 import BatonLog
 import BatonReplication
+import BatonTime
 import Logging
 
 /// Everything outside a node that it reaches through a seam: time, the log's
@@ -15,7 +16,7 @@ import Logging
 /// Threading: the node calls the factories on its set-up thread; `clock`
 /// is then read from every stage's thread (hence `Sendable`).
 public protocol NodeEnvironment {
-    associatedtype Clock: LogClock & Sendable
+    associatedtype Clock: NanoClock & Sendable
     associatedtype Storage: LogStorage
     associatedtype Transport: ReplicationTransport
     /// The clock every stage reads.

@@ -4,6 +4,7 @@ import BatonLog
 import BatonProtocol
 import BatonReplication
 import BatonRing
+import BatonTime
 
 /// The order stage (head / single node): takes validated Publish batches from
 /// the ingress ring, drops messages already logged for their producer
@@ -28,7 +29,7 @@ import BatonRing
 /// Threading: an `Agent`; every method runs on its runner's thread. It is the
 /// single writer of the log appender while leading, of `orderPosition` and of
 /// the producer table.
-public final class OrderStage<Clock: LogClock>: Agent {
+public final class OrderStage<Clock: NanoClock>: Agent {
     public let roleName = "order"
     private let ingress: ManyToOneRingBuffer
     private let ackRequests: OneToOneRingBuffer

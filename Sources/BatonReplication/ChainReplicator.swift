@@ -4,6 +4,7 @@ import BatonLog
 import BatonNet
 import BatonProtocol
 import BatonRing
+import BatonTime
 import Logging
 
 /// One member's replication agent: the **transmit** stage towards its
@@ -48,7 +49,7 @@ import Logging
 /// past the bytes it received; nothing is staged past the appended position.
 /// Threading: an `Agent`; every method runs on its runner's thread. On a
 /// follower it is the single writer of the log appender.
-public final class ChainReplicator<Transport: ReplicationTransport, Clock: LogClock>: Replicator {
+public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoClock>: Replicator {
     public let roleName = "transmit"
     public let configuration: ReplicationConfiguration
     public let counters: ReplicationCounters

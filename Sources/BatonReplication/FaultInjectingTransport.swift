@@ -1,6 +1,7 @@
 import BatonLog
 import BatonNet
 import BatonRing
+import BatonTime
 
 /// A transport that misbehaves on purpose, for tests: wraps another and, on
 /// the receive side, drops, duplicates and reorders datagrams (and can
@@ -11,7 +12,7 @@ import BatonRing
 /// Invariant: held-back datagrams are copies in slots allocated at `init`
 /// (`reorderWindow` of them); nothing allocates afterwards. The injected
 /// counts are readable from any thread. Threading: the replicator's thread.
-public final class FaultInjectingTransport<Base: ReplicationTransport, Clock: LogClock>: ReplicationTransport {
+public final class FaultInjectingTransport<Base: ReplicationTransport, Clock: NanoClock>: ReplicationTransport {
     public let base: Base
     public let faults: FaultInjection
     private let clock: Clock

@@ -2,6 +2,7 @@ import ArgumentParser
 import BatonCodec
 import BatonLog
 import BatonRing
+import BatonTime
 import Histogram
 import Synchronization
 

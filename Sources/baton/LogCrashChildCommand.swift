@@ -3,6 +3,7 @@ import BatonCodec
 import BatonLog
 
 #if canImport(Glibc)
+import BatonTime
 import Glibc
 #endif
 

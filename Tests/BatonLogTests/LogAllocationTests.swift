@@ -1,6 +1,7 @@
 import BatonCodec
 import BatonLog
 import BatonTestSupport
+import BatonTime
 import CMallocCounter
 import XCTest
 

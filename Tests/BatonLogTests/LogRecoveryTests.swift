@@ -1,6 +1,7 @@
 import BatonTestSupport
 import BatonCodec
 import BatonLog
+import BatonTime
 import XCTest
 
 #if canImport(Glibc)

@@ -2,6 +2,7 @@ import BatonTestSupport
 import BatonCodec
 import BatonLog
 import BatonRing
+import BatonTime
 import XCTest
 
 final class LogRetentionTests: XCTestCase {

@@ -1,6 +1,7 @@
 import BatonTestSupport
 import BatonCodec
 import BatonLog
+import BatonTime
 import Logging
 import XCTest
 
@@ -171,7 +172,7 @@ func checkPatterned(_ frame: FrameHeader, file: StaticString = #filePath, line: 
 /// Runs the writer's duty cycle until `condition` holds or `seconds` pass.
 /// Errors thrown by `doWork` are collected and returned.
 @discardableResult
-func drive<S: LogStorage, C: LogClock>(_ writer: LogWriter<S, C>, seconds: Double = 10, file: StaticString = #filePath,
+func drive<S: LogStorage, C: NanoClock>(_ writer: LogWriter<S, C>, seconds: Double = 10, file: StaticString = #filePath,
                                        line: UInt = #line, until condition: () -> Bool) -> [LogError] {
     let deadline = SystemClock().monotonicNanos() + Int64(seconds * 1e9)
     var errors: [LogError] = []
@@ -193,7 +194,7 @@ func drive<S: LogStorage, C: LogClock>(_ writer: LogWriter<S, C>, seconds: Doubl
 
 /// Appends `count` patterned frames of seeded random sizes, driving the writer
 /// when back-pressured; returns the frame positions.
-func appendFrames<S: LogStorage, C: LogClock>(_ log: DurableLog, writer: LogWriter<S, C>, count: Int,
+func appendFrames<S: LogStorage, C: NanoClock>(_ log: DurableLog, writer: LogWriter<S, C>, count: Int,
                                               random: inout SplitMix64, maximumPayload: Int = 600,
                                               firstSequence: UInt64 = 0, onBackPressure: () -> Void = {},
                                               file: StaticString = #filePath, line: UInt = #line) -> [Int64] {

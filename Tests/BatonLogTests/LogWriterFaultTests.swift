@@ -1,6 +1,7 @@
 import BatonTestSupport
 import BatonCodec
 import BatonLog
+import BatonTime
 import XCTest
 
 #if canImport(Glibc)
@@ -182,7 +183,7 @@ final class LogWriterFaultTests: XCTestCase {
 }
 
 /// Runs the duty cycle until it throws (bounded: 5 s); returns what it threw.
-func driveUntilError<S: LogStorage, C: LogClock>(_ writer: LogWriter<S, C>) -> [LogError] {
+func driveUntilError<S: LogStorage, C: NanoClock>(_ writer: LogWriter<S, C>) -> [LogError] {
     let deadline = SystemClock().monotonicNanos() + 5_000_000_000
     while SystemClock().monotonicNanos() < deadline {
         do {

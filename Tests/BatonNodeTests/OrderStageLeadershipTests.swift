@@ -4,6 +4,7 @@ import BatonProtocol
 import BatonReplication
 import BatonRing
 import BatonTestSupport
+import BatonTime
 import Logging
 import XCTest
 

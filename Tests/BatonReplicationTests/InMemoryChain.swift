@@ -4,6 +4,7 @@ import BatonNet
 import BatonReplication
 import BatonRing
 import BatonTestSupport
+import BatonTime
 import Logging
 
 /// A chain of `ChainReplicator`s over an `InMemoryReplicationNetwork`, each

@@ -4,6 +4,7 @@ import BatonNet
 import BatonNode
 import BatonReplication
 import BatonTestSupport
+import BatonTime
 import Foundation
 import Logging
 import XCTest

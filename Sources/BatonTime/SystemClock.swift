@@ -4,7 +4,7 @@ import Glibc
 
 /// The real clocks: `CLOCK_MONOTONIC` and `CLOCK_REALTIME`. Stateless; any thread.
 @frozen
-public struct SystemClock: LogClock, Sendable {
+public struct SystemClock: NanoClock, Sendable {
     @inlinable public init() {}
 
     @inlinable @inline(__always)

@@ -5,7 +5,7 @@
 /// Invariant: `monotonic` never decreases (`advance` takes no negative step).
 /// Threading: one thread at a time (the test's or the simulator's); not for
 /// agents on runners of their own.
-public final class ManualClock: LogClock, @unchecked Sendable {
+public final class ManualClock: NanoClock, @unchecked Sendable {
     public private(set) var monotonic: Int64
     public private(set) var wall: Int64
 
