@@ -65,16 +65,19 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
             return status.receivedPosition < 0 || status.durablePosition < 0
                 || status.chainDurablePosition < 0 || status.windowBytes < 0
         case .nak:
-            let nak = ReplicationNak(address)
-            return nak.position < 0 || nak.length < 0
+            return hasNegativeRange(ReplicationNak(address))
         case .commit:
             return ReplicationCommit(address).commitPosition < 0
         case .heartbeat:
             let heartbeat = ReplicationHeartbeat(address)
             return heartbeat.sentPosition < 0 || heartbeat.commitPosition < 0
         case .pull:
-            let pull = ReplicationPull(address)
-            return pull.position < 0 || pull.length < 0
+            return hasNegativeRange(ReplicationPull(address))
         }
+    }
+
+    @inlinable
+    static func hasNegativeRange<Message: ReplicationRangeMessage>(_ message: Message) -> Bool {
+        message.position < 0 || message.length < 0
     }
 }

@@ -10,11 +10,8 @@ final class ChainInMemoryTests: XCTestCase {
         let chain = try InMemoryChain(members: 3)
         XCTAssertEqual(chain.leadership.map(\.current), [.waiting, .following, .following], "the head waits for its successor's word")
         XCTAssertTrue(try chain.run(rounds: 1_000) { chain.leadership[0].current == .leading })
-        var published = 0
-        XCTAssertTrue(try chain.run(rounds: 20_000) {
-            if published < 2_000 { published += chain.publish(min(50, 2_000 - published)) }
-            return published == 2_000 && chain.commits.allSatisfy { $0 == chain.logs[0].appendedPosition }
-        }, "commits \(chain.commits), head appended \(chain.logs[0].appendedPosition)")
+        XCTAssertTrue(try chain.publishAndCommit(2_000, rounds: 20_000),
+                      "commits \(chain.commits), head appended \(chain.logs[0].appendedPosition)")
         let head = try chain.logBytes(0)
         XCTAssertTrue(try chain.logBytes(1) == head, "the middle's log is the head's")
         XCTAssertTrue(try chain.logBytes(2) == head, "the tail's log is the head's")
@@ -26,11 +23,8 @@ final class ChainInMemoryTests: XCTestCase {
         let chain = try InMemoryChain(members: 3, faults: FaultInjection(seed: 0xBA70, dropRate: 0.05, duplicateRate: 0.02,
                                                                           reorderRate: 0.05, reorderWindow: 4))
         XCTAssertTrue(try chain.run(rounds: 10_000) { chain.leadership[0].current == .leading })
-        var published = 0
-        XCTAssertTrue(try chain.run(rounds: 200_000) {
-            if published < 2_000 { published += chain.publish(min(50, 2_000 - published)) }
-            return published == 2_000 && chain.commits.allSatisfy { $0 == chain.logs[0].appendedPosition }
-        }, "commits \(chain.commits), head appended \(chain.logs[0].appendedPosition)")
+        XCTAssertTrue(try chain.publishAndCommit(2_000, rounds: 200_000),
+                      "commits \(chain.commits), head appended \(chain.logs[0].appendedPosition)")
         let head = try chain.logBytes(0)
         XCTAssertTrue(try chain.logBytes(1) == head, "the middle's log is the head's")
         XCTAssertTrue(try chain.logBytes(2) == head, "the tail's log is the head's")

@@ -122,6 +122,17 @@ final class InMemoryChain {
         return done()
     }
 
+    /// Publishes `count` messages (as the head's room allows) and steps until
+    /// every member commits the head's whole log; false if that takes more
+    /// than `rounds`.
+    func publishAndCommit(_ count: Int, rounds: Int) throws -> Bool {
+        var published = 0
+        return try run(rounds: rounds) {
+            if published < count { published += publish(min(50, count - published)) }
+            return published == count && commits.allSatisfy { $0 == logs[0].appendedPosition }
+        }
+    }
+
     /// The commit position each member publishes.
     var commits: [Int64] { counters.map { $0.chainCommit.getAcquire() } }
 
