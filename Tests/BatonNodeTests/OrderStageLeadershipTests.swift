@@ -1,5 +1,5 @@
 import BatonLog
-@testable import BatonNode
+import BatonNode
 import BatonProtocol
 import BatonReplication
 import BatonRing
