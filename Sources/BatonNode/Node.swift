@@ -87,8 +87,8 @@ public final class Node {
                                maximumPayloadLength: configuration.maximumPayloadLength, followerRefusal: followerRefusal,
                                readyGate: chainCounters.map { [log] in HeadReadyGate(ready: $0.headReady, log: log) })
         let writer = try log.makeWriter()
-        let execute = try ExecuteStage(configuration: configuration, handoff: handoff, log: log,
-                                       commitPosition: counters.commitPosition, counters: counters, clock: clock, logger: logger)
+        let execute = try DeliveryStage(configuration: configuration, handoff: handoff, log: log,
+                                        commitPosition: counters.commitPosition, counters: counters, clock: clock, logger: logger)
         if let replication {
             let member = replication.members[replication.chainIndex!]
             let replicationCounters = chainCounters!
@@ -131,7 +131,7 @@ public final class Node {
     /// Puts the agents on threads: one composite agent (shared) or a runner each (dedicated).
     private func assemble<W: Agent, S: CommitSource, R: Agent>(
         _ clientIO: sending ClientSessionsAgent<SystemClock>, _ order: sending OrderStage<SystemClock>, _ writer: sending W,
-        _ commit: sending CommitStage<S>, _ execute: sending ExecuteStage<SystemClock>, _ replicator: sending R?
+        _ commit: sending CommitStage<S>, _ execute: sending DeliveryStage<SystemClock>, _ replicator: sending R?
     ) {
         let agentErrors = counters.agentErrors
         let errorLogger = logger

@@ -6,9 +6,10 @@ import BatonProtocol
 import BatonRing
 import Logging
 
-/// The execute stage: serves subscriber sessions committed frames in log
-/// order, from any position (replay), filtered by stream, within each
-/// subscription's credit.
+/// The delivery stage — the pipeline's execute stage (role and thread name
+/// `execute`, counter `position.execute`): serves subscriber sessions
+/// committed frames in log order, from any position (replay), filtered by
+/// stream, within each subscription's credit.
 ///
 /// Frames are read with a `LogReader` (from the log buffer while they are
 /// there, else from the segment files) into the session's staging buffer, so
@@ -24,7 +25,7 @@ import Logging
 /// Threading: an `Agent` on its runner's thread; the only thread touching its
 /// sessions' sockets once they are handed over; single writer of
 /// `executePosition`.
-public final class ExecuteStage<Clock: LogClock>: Agent, SessionHandler {
+public final class DeliveryStage<Clock: LogClock>: Agent, SessionHandler {
     public let roleName = "execute"
     private let configuration: NodeConfiguration
     private let handoff: OneToOneRingBuffer
