@@ -147,7 +147,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BatonNodeTests",
-            dependencies: ["BatonTestSupport", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys"]
+            dependencies: ["BatonTestSupport", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys",
+                           "CMallocCounter"]
         ),
     ],
     swiftLanguageModes: [.v6]

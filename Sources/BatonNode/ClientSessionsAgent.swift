@@ -155,10 +155,14 @@ public final class ClientSessionsAgent<Clock: LogClock>: Agent, SessionHandler {
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256, alignment: 8)
         defer { scratch.deallocate() }
         var writer = ByteWriter(scratch)
-        if (try? ClientMessageWriter.writeError(into: &writer, code: .internal,
-                                                text: "the node is at its limit of \(configuration.maximumSessions) sessions")) != nil {
-            _ = connection.write(writer.written)
+        do {
+            // A short Error: at most 65,536 sessions, so the text is under 50 bytes.
+            try ClientMessageWriter.writeError(into: &writer, code: .internal,
+                                               text: "the node is at its limit of \(configuration.maximumSessions) sessions")
+        } catch {
+            preconditionFailure("the at-capacity Error fits 256 bytes: \(error)")
         }
+        _ = connection.write(writer.written)
         connection.close()
     }
 
