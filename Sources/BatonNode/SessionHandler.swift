@@ -3,7 +3,8 @@ import BatonLog
 import BatonNet
 import BatonProtocol
 
-/// What became of one received message.
+/// What became of one received message (`SessionHandler.handle`'s answer).
+/// Threading: a plain value.
 enum SessionMessageOutcome {
     /// Done: its bytes may be discarded.
     case handled
