@@ -150,7 +150,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BatonNodeTests",
-            dependencies: ["BatonTestSupport", "BatonTime", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys"]
+            dependencies: ["BatonTestSupport", "BatonTime", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys",
+                           "CMallocCounter"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -22,13 +22,18 @@ import Logging
 /// its receive buffer and the agent stops reading that socket, so TCP pushes
 /// back on the client. Nothing queues without bound.
 ///
+/// The session lifecycle (slots and tokens in a `SessionTable`, epoll
+/// dispatch, scan, fail, close, timeout, heartbeats) is the shared
+/// `SessionHandler` extension; this type holds only the publisher side's
+/// messages, acks and back-pressure.
+///
 /// Threading: an `Agent` on its runner's thread; the only thread that touches
 /// its sockets.
-public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
+public final class ClientSessionsAgent<Clock: NanoClock>: Agent, SessionHandler {
     public let roleName = "client-io"
     private let configuration: NodeConfiguration
     private let listener: TCPListener
-    private var epoll: EPoll
+    let sessionLoop: SessionLoop<PublisherSession, Clock>
     private let ingress: ManyToOneRingBuffer
     private let egress: ManyToOneRingBuffer
     private let handoff: OneToOneRingBuffer
@@ -36,15 +41,11 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
     private let commitPosition: PositionCounter
     private let clock: Clock
     private let logger: Logger
-    private var sessions: [PublisherSession]
-    private var freeSlots: [Int]
     private var retry: [Int] = []
     private var retrying: [Int] = []
     private var flushing: [Int] = []
     private var dirty: [Int] = []
-    private var nextSerial: UInt64 = 1
     private var lastHousekeepingNanos: Int64 = 0
-    private static var listenerToken: UInt64 { UInt64.max }
     private let sendCapacity = 64 << 10
 
     /// The address clients connect to (useful with port 0).
@@ -64,10 +65,13 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
         let address = try IPv4SocketAddress(configuration.listen)
         listener = try TCPListener.listen(on: address, backlog: 1024)
         boundAddress = try listener.localAddress()
-        epoll = try EPoll(eventCapacity: 256)
-        try epoll.add(listener.descriptor, interest: .readable, token: ClientSessionsAgent.listenerToken)
-        sessions = (0..<configuration.maximumSessions).map { PublisherSession(slot: $0) }
-        freeSlots = Array((0..<configuration.maximumSessions).reversed())
+        let table = SessionTable(capacity: configuration.maximumSessions, preallocated: configuration.maximumSessions) {
+            PublisherSession(slot: $0)
+        }
+        sessionLoop = try SessionLoop(table: table, configuration: configuration, counters: counters,
+                                      openSessions: counters.publisherSessions, clock: clock, logger: logger,
+                                      logLabel: "session")
+        try sessionLoop.epoll.add(listener.descriptor, interest: .readable, token: SessionToken.listener.rawValue)
         retry.reserveCapacity(configuration.maximumSessions)
         retrying.reserveCapacity(configuration.maximumSessions)
         flushing.reserveCapacity(configuration.maximumSessions)
@@ -75,27 +79,14 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
     }
 
     public func doWork() throws -> Int {
-        var work = 0
-        let ready = try epoll.wait(timeoutMillis: 0)
-        for index in 0..<ready {
-            let event = epoll[ready: index]
-            if event.token == ClientSessionsAgent.listenerToken {
-                work += acceptSessions()
-                continue
-            }
-            let session = sessions[Int(event.token & 0xFFFF_FFFF)]
-            guard session.active, session.sessionId == event.token else { continue }
-            if event.events.contains(.writable) { flush(session) }
-            if session.active && (event.events.contains(.readable) || event.events.contains(.hangUp) || event.events.contains(.error)) {
-                work += pump(session, read: true)
-            }
-        }
+        var work = try pollSessions()
+        let table = sessionLoop.table
         if !retry.isEmpty {
             // Swap rather than copy: sessions still blocked re-add themselves to `retry`.
             swap(&retry, &retrying)
-            for slot in retrying where sessions[slot].active {
-                sessions[slot].blockedOnIngress = false
-                work += pump(sessions[slot], read: false)
+            for slot in retrying where table[slot].lifecycle.isActive {
+                table[slot].blockedOnIngress = false
+                work += pump(table[slot], read: false)
             }
             retrying.removeAll(keepingCapacity: true)
         }
@@ -104,31 +95,27 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
             // Swap: a flush may mark a session dirty again (an Error queued); it goes round once more.
             swap(&dirty, &flushing)
             for slot in flushing {
-                sessions[slot].dirty = false
-                if sessions[slot].active { flush(sessions[slot]) }
+                table[slot].dirty = false
+                if table[slot].lifecycle.isActive { flush(table[slot]) }
             }
             flushing.removeAll(keepingCapacity: true)
         }
         let now = clock.monotonicNanos()
         if now &- lastHousekeepingNanos >= 100_000_000 {
             lastHousekeepingNanos = now
-            housekeeping(now: now)
+            housekeepSessions(now: now) { _ in }
         }
         return work
     }
 
     public func onClose() {
-        for session in sessions where session.active {
-            _ = session.buffers?.queueError(.shuttingDown, text: "the node is shutting down")
-            _ = session.buffers?.flushSend()
-            close(session, reason: nil)
-        }
+        closeAllSessions()
         listener.close()
     }
 
     // MARK: - Sessions
 
-    private func acceptSessions() -> Int {
+    func listenerReady() -> Int {
         var accepted = 0
         while accepted < 64 {
             let connection: TCPConnection
@@ -141,33 +128,26 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
                 break
             }
             accepted += 1
-            guard let slot = freeSlots.popLast() else {
+            guard let session = sessionLoop.table.acquire(as: .awaitingHello, make: { PublisherSession(slot: $0) }) else {
                 counters.sessionsRefused.addRelease(1)
                 refuseAtCapacity(connection)
                 continue
             }
-            let session = sessions[slot]
-            session.sessionId = nextSerial << 32 | UInt64(slot)
-            nextSerial &+= 1
-            session.state = .awaitingHello
-            session.buffers = SessionBuffers(connection: connection, sendCapacity: sendCapacity,
-                                             maximumReceiveCapacity: configuration.maximumMessageLength + ClientProtocol.lengthPrefixBytes)
-            session.lastReceiveNanos = clock.monotonicNanos()
-            session.lastSendNanos = session.lastReceiveNanos
+            session.sessionId = session.token.rawValue
             session.hasPublished = false
             session.blockedOnIngress = false
-            session.writeInterest = false
             session.pendingAckCount = 0
-            session.active = true
+            let buffers = SessionBuffers(connection: connection, sendCapacity: sendCapacity,
+                                         maximumReceiveCapacity: configuration.maximumMessageLength + ClientProtocol.lengthPrefixBytes)
+            sessionLoop.attach(session, buffers, lastReceiveNanos: clock.monotonicNanos())
             do {
-                try epoll.add(connection.descriptor, interest: [.readable, .readHangUp], token: session.sessionId)
+                try sessionLoop.watch(session)
             } catch {
                 logger.warning("cannot watch session socket: \(error)")
                 close(session, reason: nil)
                 continue
             }
             counters.sessionsAccepted.addRelease(1)
-            counters.publisherSessions.getAndAddAtomic(1)
         }
         return accepted
     }
@@ -176,61 +156,22 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256, alignment: 8)
         defer { scratch.deallocate() }
         var writer = ByteWriter(scratch)
-        if (try? ClientMessageWriter.writeError(into: &writer, code: .internal,
-                                                text: "the node is at its limit of \(configuration.maximumSessions) sessions")) != nil {
-            _ = connection.write(writer.written)
+        do {
+            // A short Error: at most 65,536 sessions, so the text is under 50 bytes.
+            try ClientMessageWriter.writeError(into: &writer, code: .internal,
+                                               text: "the node is at its limit of \(configuration.maximumSessions) sessions")
+        } catch {
+            preconditionFailure("the at-capacity Error fits 256 bytes: \(error)")
         }
+        _ = connection.write(writer.written)
         connection.close()
     }
 
-    /// Reads (if asked) and handles every whole message the session has. Returns work done.
-    private func pump(_ session: PublisherSession, read: Bool) -> Int {
-        guard let buffers = session.buffers else { return 0 }
-        var work = 0
-        if read && session.state != .closing {
-            switch SessionIO.of(buffers.readAvailable(), "read", ioErrors: counters.ioErrors) {
-            case .moved(let count):
-                if count > 0 { session.lastReceiveNanos = clock.monotonicNanos(); work += 1 }
-            case .idle:
-                break
-            case .close(let reason):
-                close(session, reason: reason)
-                return work
-            }
-        }
-        while session.active && session.state != .closing {
-            switch ClientFrameScanner.scan(buffers.received, maxMessageLength: configuration.maximumMessageLength) {
-            case .needMore(let needed):
-                if let needed { buffers.ensureRoom(for: needed) } else if buffers.receiveStart > 0 { buffers.compact() }
-                return work
-            case .invalid(let code, let text):
-                fail(session, code, text)
-                return work
-            case .message(let message, let consumed):
-                switch handle(message, in: session, consumed: consumed) {
-                case .handled:
-                    buffers.receiveStart &+= consumed
-                    work += 1
-                case .blocked:
-                    if !session.blockedOnIngress {
-                        session.blockedOnIngress = true
-                        retry.append(session.slot)
-                        counters.ingressBackPressure.addRelease(1)
-                    }
-                    return work
-                case .gone:
-                    return work + 1
-                }
-            }
-        }
-        return work
-    }
+    // MARK: - Messages (the protocol half; the lifecycle is `SessionHandler+Lifecycle`)
 
-    private enum Handled { case handled, blocked, gone }
-
-    private func handle(_ message: DecodedMessage, in session: PublisherSession, consumed: Int) -> Handled {
+    func handle(_ message: DecodedMessage, in session: PublisherSession) -> SessionMessageOutcome {
         let template = ClientProtocol.Template(rawValue: message.templateId)!
-        if session.state == .awaitingHello {
+        if session.lifecycle == .awaitingHello {
             guard template == .hello else {
                 fail(session, .notWelcomed, "expected Hello as the first message, got \(template)")
                 return .gone
@@ -249,7 +190,8 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
         case .heartbeat:
             return .handled
         case .credit, .unsubscribe:
-            let id = (try? message.block(as: CreditBlock.self).subscriptionId) ?? 0
+            let id = template == .credit ? message.scannedBlock(as: CreditBlock.self).subscriptionId
+                                         : message.scannedBlock(as: UnsubscribeBlock.self).subscriptionId
             queueError(session, .unknownSubscription, relatedId: UInt64(id), "subscription \(id) does not exist on this session")
             return .handled
         case .hello:
@@ -261,11 +203,16 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
         }
     }
 
-    private func welcome(_ session: PublisherSession, _ message: DecodedMessage) -> Handled {
-        guard let hello = try? message.block(as: HelloBlock.self) else {
-            fail(session, .malformed, "Hello block is malformed")
-            return .gone
+    func blocked(_ session: PublisherSession) {
+        if !session.blockedOnIngress {
+            session.blockedOnIngress = true
+            retry.append(session.slot)
+            counters.ingressBackPressure.addRelease(1)
         }
+    }
+
+    private func welcome(_ session: PublisherSession, _ message: DecodedMessage) -> SessionMessageOutcome {
+        let hello = message.scannedBlock(as: HelloBlock.self)
         let supported = ClientProtocol.schema.supportedVersions
         let minimum = hello.minVersion
         let maximum = hello.maxVersion
@@ -289,12 +236,12 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
             return .gone
         }
         buffers.commitSend(writer)
-        session.state = .open
+        sessionLoop.table.move(session, to: .open)
         markDirty(session)
         return .handled
     }
 
-    private func publish(_ session: PublisherSession, _ message: DecodedMessage) -> Handled {
+    private func publish(_ session: PublisherSession, _ message: DecodedMessage) -> SessionMessageOutcome {
         let batch: PublishBatch
         switch PublishBatch.validate(message, maxPayloadLength: configuration.maximumPayloadLength,
                                      maxBatchCount: configuration.maximumBatchCount) {
@@ -324,7 +271,7 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
     }
 
     /// Moves the session to the execute stage with the bytes it has not handled yet.
-    private func handOff(_ session: PublisherSession) -> Handled {
+    private func handOff(_ session: PublisherSession) -> SessionMessageOutcome {
         guard let buffers = session.buffers else { return .gone }
         let pending = buffers.received
         let length = HandoffRecord.pendingOffset &+ pending.count
@@ -332,18 +279,24 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
             fail(session, .malformed, "\(pending.count) bytes sent after Subscribe before the subscription started")
             return .gone
         }
-        guard let index = try? handoff.tryClaim(typeId: PipelineRecordType.subscriberHandoff, length: length) else { return .blocked }
+        let claimed: Int?
+        do {
+            claimed = try handoff.tryClaim(typeId: PipelineRecordType.subscriberHandoff, length: length)
+        } catch {
+            preconditionFailure("a hand-off record of \(length) bytes was checked against the ring's limit: \(error)")
+        }
+        guard let index = claimed else { return .blocked }
         // Flush what is queued (the Welcome) before the socket changes hands.
         while buffers.hasPendingSend {
             if case .transferred = buffers.flushSend() { continue }
             break
         }
-        try? epoll.remove(buffers.connection.descriptor)
+        sessionLoop.unwatch(session)
         HandoffRecord(handoff.payloadPointer(at: index), length: length)
             .write(descriptor: buffers.connection.descriptor.rawValue, sessionId: session.sessionId,
                    lastReceiveNanos: session.lastReceiveNanos, pending: pending)
         handoff.commit(index: index)
-        release(session)
+        sessionLoop.release(session)
         return .gone
     }
 
@@ -354,7 +307,7 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
             switch typeId {
             case PipelineRecordType.publishAck:
                 let ack = AckRecord(payload)
-                guard let session = session(for: ack.sessionId) else { return }
+                guard let session = sessionLoop.table.session(for: SessionToken(rawValue: ack.sessionId)) else { return }
                 if session.noteAck(producerId: ack.producerId, sequence: ack.sequence, position: ack.framePosition) {
                     markDirty(session)
                 } else {
@@ -362,7 +315,7 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
                 }
             case PipelineRecordType.publishRefused:
                 let refusal = RefusalRecord(payload)
-                guard let session = session(for: refusal.sessionId) else { return }
+                guard let session = sessionLoop.table.session(for: SessionToken(rawValue: refusal.sessionId)) else { return }
                 let code = ClientErrorCode(rawValue: refusal.code) ?? .internal
                 if code.isFatal {
                     fail(session, code, refusal.text, relatedId: refusal.producerId)
@@ -375,13 +328,6 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
         }
     }
 
-    private func session(for sessionId: UInt64) -> PublisherSession? {
-        let slot = Int(sessionId & 0xFFFF_FFFF)
-        guard slot < sessions.count else { return nil }
-        let session = sessions[slot]
-        return session.active && session.sessionId == sessionId ? session : nil
-    }
-
     private func markDirty(_ session: PublisherSession) {
         if !session.dirty {
             session.dirty = true
@@ -390,96 +336,32 @@ public final class ClientSessionsAgent<Clock: NanoClock>: Agent {
     }
 
     /// Writes pending acks into the send buffer and the send buffer to the socket.
-    private func flush(_ session: PublisherSession) {
+    func flush(_ session: PublisherSession) {
         guard let buffers = session.buffers else { return }
         var written = 0
         while session.pendingAckCount > 0, buffers.sendSpace(atLeast: 64) {
             let index = session.pendingAckCount - 1
             var writer = buffers.sendWriter()
-            try? ClientMessageWriter.writePublishAck(into: &writer, producerId: session.pendingAckProducers[index],
-                                                     sequence: session.pendingAckSequences[index],
-                                                     position: session.pendingAckPositions[index])
+            do {
+                try ClientMessageWriter.writePublishAck(into: &writer, producerId: session.pendingAckProducers[index],
+                                                        sequence: session.pendingAckSequences[index],
+                                                        position: session.pendingAckPositions[index])
+            } catch {
+                preconditionFailure("a PublishAck (\(PublishAckBlock.encodedLength) bytes of block) fits the 64 bytes checked: \(error)")
+            }
             buffers.commitSend(writer)
             session.pendingAckCount = index
             written += 1
         }
         if written > 0 { counters.acksSent.addRelease(Int64(written)) }
-        switch SessionIO.of(buffers.flushSend(), "write", ioErrors: counters.ioErrors) {
-        case .moved:
-            session.lastSendNanos = clock.monotonicNanos()
-        case .idle:
-            break
-        case .close(let reason):
-            close(session, reason: reason)
-            return
-        }
-        let needsWrite = buffers.hasPendingSend || session.pendingAckCount > 0
-        if session.state == .closing && !needsWrite {
-            close(session, reason: nil)
-            return
-        }
-        if needsWrite != session.writeInterest {
-            session.writeInterest = needsWrite
-            try? epoll.modify(buffers.connection.descriptor, interest: SessionBuffers.interest(wantsWrite: needsWrite),
-                              token: session.sessionId)
-        }
+        guard writeQueued(session, buffers) else { return }
+        settle(session, needsWrite: buffers.hasPendingSend || session.pendingAckCount > 0)
     }
 
-    private func queueError(_ session: PublisherSession, _ code: ClientErrorCode, relatedId: UInt64 = 0, _ text: String) {
-        guard let buffers = session.buffers, buffers.queueError(code, relatedId: relatedId, text: text) else {
-            close(session, reason: "cannot queue error \(code): \(text)")
-            return
-        }
-        markDirty(session)
-    }
+    func sendQueued(_ session: PublisherSession) { markDirty(session) }
 
-    /// Sends a fatal Error and closes the session once it is written.
-    private func fail(_ session: PublisherSession, _ code: ClientErrorCode, _ text: String, relatedId: UInt64 = 0) {
-        counters.countSessionFailure(code)
-        logger.info("session \(session.sessionId >> 32): \(code): \(text)")
-        guard let buffers = session.buffers, buffers.queueError(code, relatedId: relatedId, text: text) else {
-            close(session, reason: nil)
-            return
-        }
-        session.state = .closing
-        flush(session)
-    }
+    /// Acks and Errors are whole messages in the send buffer: anything may follow them.
+    func canQueueControl(_ session: PublisherSession) -> Bool { true }
 
-    private func close(_ session: PublisherSession, reason: String?) {
-        guard session.active else { return }
-        if let reason { logger.info("session \(session.sessionId >> 32) closed: \(reason)") }
-        if let buffers = session.buffers {
-            try? epoll.remove(buffers.connection.descriptor)
-            buffers.connection.close()
-        }
-        release(session)
-    }
-
-    /// Frees the slot (the socket is closed or handed off already).
-    private func release(_ session: PublisherSession) {
-        session.active = false
-        session.buffers = nil
-        session.sessionId = 0
-        freeSlots.append(session.slot)
-        counters.publisherSessions.getAndAddAtomic(-1)
-    }
-
-    private func housekeeping(now: Int64) {
-        for session in sessions where session.active {
-            if now &- session.lastReceiveNanos > configuration.sessionTimeoutNanos {
-                if session.state == .closing {
-                    close(session, reason: "did not read its final Error")
-                } else {
-                    fail(session, .sessionTimeout,
-                         "nothing received for \(configuration.sessionTimeoutNanos / 1_000_000) ms")
-                }
-                continue
-            }
-            if session.state == .open && now &- session.lastSendNanos > configuration.heartbeatIntervalNanos,
-               session.buffers?.queueHeartbeat(timestampNanos: clock.wallNanos()) == true {
-                session.lastSendNanos = now
-                markDirty(session)
-            }
-        }
-    }
+    func willRelease(_ session: PublisherSession) {}
 }

@@ -84,7 +84,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
                                                commitPosition: counters.commitPosition, clock: clock, logger: logger)
         clientAddress = clientIO.boundAddress
         let writer = try log.makeWriter(storage: environment.makeLogStorage(for: log, logger: logger), clock: clock)
-        let execute = try ExecuteStage(configuration: configuration, handoff: rings.handoff, log: log,
+        let execute = try DeliveryStage(configuration: configuration, handoff: rings.handoff, log: log,
                                        commitPosition: counters.commitPosition, counters: counters, clock: clock, logger: logger)
         guard let replication else {
             replicationCounters = nil
@@ -133,7 +133,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
     /// A replicated node: the order stage obeys the replicator's leadership
     /// gate and the commit stage reads its commit source (the `Replicator` seam).
     private func assemble<W: Agent, R: Replicator>(
-        _ clientIO: sending ClientSessionsAgent<Clock>, _ writer: sending W, _ execute: sending ExecuteStage<Clock>,
+        _ clientIO: sending ClientSessionsAgent<Clock>, _ writer: sending W, _ execute: sending DeliveryStage<Clock>,
         rings: PipelineRings, producers: sending ProducerTable, clock: Clock, replicator: sending R
     ) {
         let commitSource = replicator.commitSource
@@ -146,7 +146,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
     /// `leadership`, and puts every agent on its thread: one composite agent
     /// (shared) or a runner each (dedicated).
     private func assemble<W: Agent, S: CommitSource, R: Agent>(
-        _ clientIO: sending ClientSessionsAgent<Clock>, _ writer: sending W, _ execute: sending ExecuteStage<Clock>,
+        _ clientIO: sending ClientSessionsAgent<Clock>, _ writer: sending W, _ execute: sending DeliveryStage<Clock>,
         rings: PipelineRings, producers: sending ProducerTable, clock: Clock,
         commitSource: S, leadership: LeadershipGate, replicator: sending R?
     ) {

@@ -147,7 +147,11 @@ final class SessionBuffers {
     func queueHeartbeat(timestampNanos: Int64) -> Bool {
         guard sendSpace(atLeast: 32) else { return false }
         var writer = sendWriter()
-        guard (try? ClientMessageWriter.writeHeartbeat(into: &writer, timestampNanos: timestampNanos)) != nil else { return false }
+        do {
+            try ClientMessageWriter.writeHeartbeat(into: &writer, timestampNanos: timestampNanos)
+        } catch {
+            preconditionFailure("a Heartbeat (\(HeartbeatBlock.encodedLength) bytes of block) fits the 32 bytes checked: \(error)")
+        }
         commitSend(writer)
         return true
     }

@@ -16,20 +16,13 @@ struct Subscription {
 /// receives committed frames. Deliveries are staged in the session's own
 /// buffer (read from the log, filtered by stream, a Deliver header in front)
 /// and written with one `write` each; a partial write continues when the
-/// socket is writable again, and no other Deliver starts meanwhile.
+/// socket is writable again, and no other Deliver starts meanwhile. Its
+/// socket, buffers and lifecycle are the `ClientSession` half.
 ///
+/// Invariant: `0 <= stagedWritten <= stagedLength <= staging.count`; a free
+/// session has no subscriptions and nothing staged.
 /// Threading: the execute stage's thread only.
-final class SubscriberSession {
-    let slot: Int
-    var sessionId: UInt64 = 0
-    /// The epoll token: this stage's slot in the low 32 bits, a use count above.
-    var token: UInt64 = 0
-    var active = false
-    var closing = false
-    var buffers: SessionBuffers?
-    var lastReceiveNanos: Int64 = 0
-    var lastSendNanos: Int64 = 0
-    var writeInterest = false
+final class SubscriberSession: ClientSession {
     var subscriptions: [Subscription] = []
     /// Round-robin cursor over `subscriptions`.
     var nextSubscription = 0
@@ -41,9 +34,14 @@ final class SubscriberSession {
     var stagedLength = 0
 
     init(slot: Int, stagingBytes: Int) {
-        self.slot = slot
         staging = .allocate(byteCount: stagingBytes, alignment: 4096)
+        super.init(slot: slot)
     }
+
+    /// Every subscriber session has a staging buffer. (Spelled out: without it
+    /// Swift 6.3 synthesises an override that warns of infinite recursion.)
+    @available(*, unavailable)
+    override init(slot: Int) { preconditionFailure("a subscriber session needs its staging size") }
 
     deinit { staging.deallocate() }
 

@@ -7,9 +7,10 @@ import BatonRing
 import BatonTime
 import Logging
 
-/// The execute stage: serves subscriber sessions committed frames in log
-/// order, from any position (replay), filtered by stream, within each
-/// subscription's credit.
+/// The delivery stage — the pipeline's execute stage (role and thread name
+/// `execute`, counter `position.execute`): serves subscriber sessions
+/// committed frames in log order, from any position (replay), filtered by
+/// stream, within each subscription's credit.
 ///
 /// Frames are read with a `LogReader` (from the log buffer while they are
 /// there, else from the segment files) into the session's staging buffer, so
@@ -17,10 +18,15 @@ import Logging
 /// cannot block publishers or other subscribers, and one further behind the
 /// commit position than the lag limit is dropped with `subscriberTooSlow`.
 ///
+/// The session lifecycle (slots and tokens in a `SessionTable`, epoll
+/// dispatch, scan, fail, close, timeout, heartbeats) is the shared
+/// `SessionHandler` extension; this type holds only the subscriber side's
+/// requests and deliveries.
+///
 /// Threading: an `Agent` on its runner's thread; the only thread touching its
 /// sessions' sockets once they are handed over; single writer of
 /// `executePosition`.
-public final class ExecuteStage<Clock: NanoClock>: Agent {
+public final class DeliveryStage<Clock: NanoClock>: Agent, SessionHandler {
     public let roleName = "execute"
     private let configuration: NodeConfiguration
     private let handoff: OneToOneRingBuffer
@@ -29,14 +35,10 @@ public final class ExecuteStage<Clock: NanoClock>: Agent {
     private let commitPosition: PositionCounter
     private let counters: NodeCounters
     private let clock: Clock
-    private let logger: Logger
-    private var epoll: EPoll
-    private var sessions: [SubscriberSession] = []
-    private var freeSlots: [Int] = []
+    let sessionLoop: SessionLoop<SubscriberSession, Clock>
     private let stagingBytes: Int
     private let largestFrameBytes: Int
     private var lastHousekeepingNanos: Int64 = 0
-    private var nextUse: UInt64 = 0
 
     public init(configuration: NodeConfiguration, handoff: OneToOneRingBuffer, log: DurableLog,
                 commitPosition: PositionCounter, counters: NodeCounters, clock: Clock, logger: Logger) throws {
@@ -47,29 +49,25 @@ public final class ExecuteStage<Clock: NanoClock>: Agent {
         self.commitPosition = commitPosition
         self.counters = counters
         self.clock = clock
-        self.logger = logger
-        self.epoll = try EPoll(eventCapacity: 256)
         self.largestFrameBytes = FrameDescriptor.alignedFrameLength(payloadLength: configuration.maximumPayloadLength)
         self.stagingBytes = ClientMessageWriter.deliverHeaderLength + max(configuration.deliverBatchBytes, largestFrameBytes)
+        // Slots are made as hand-offs arrive (each holds a staging buffer); the count is not capped here.
+        let table = SessionTable<SubscriberSession>(capacity: Int(UInt32.max) - 1, preallocated: 0) { _ in
+            preconditionFailure("no subscriber session is preallocated")
+        }
+        sessionLoop = try SessionLoop(table: table, configuration: configuration, counters: counters,
+                                      openSessions: counters.subscriberSessions, clock: clock, logger: logger,
+                                      logLabel: "subscriber session")
     }
 
     public func doWork() throws -> Int {
         var work = takeHandoffs()
-        let ready = try epoll.wait(timeoutMillis: 0)
-        for index in 0..<ready {
-            let event = epoll[ready: index]
-            let slot = Int(event.token & 0xFFFF_FFFF)
-            guard slot < sessions.count else { continue }
-            let session = sessions[slot]
-            guard session.active, session.token == event.token else { continue }
-            if event.events.contains(.writable) { continueWriting(session) }
-            if session.active && (event.events.contains(.readable) || event.events.contains(.hangUp) || event.events.contains(.error)) {
-                work += receive(session)
-            }
-        }
+        work += try pollSessions()
         let committed = commitPosition.getAcquire()
         var lowest = committed
-        for session in sessions where session.active && !session.closing {
+        let table = sessionLoop.table
+        for slot in 0..<table.slotCount where table[slot].lifecycle == .open {
+            let session = table[slot]
             work += deliver(session, committed: committed)
             for subscription in session.subscriptions where subscription.nextPosition < lowest {
                 lowest = subscription.nextPosition
@@ -79,20 +77,12 @@ public final class ExecuteStage<Clock: NanoClock>: Agent {
         let now = clock.monotonicNanos()
         if now &- lastHousekeepingNanos >= 100_000_000 {
             lastHousekeepingNanos = now
-            housekeeping(now: now, committed: committed)
+            housekeepSessions(now: now) { session in dropLagging(session, committed: committed) }
         }
         return work
     }
 
-    public func onClose() {
-        for session in sessions where session.active {
-            if !session.hasDeliverInFlight {
-                _ = session.buffers?.queueError(.shuttingDown, text: "the node is shutting down")
-                _ = session.buffers?.flushSend()
-            }
-            close(session, reason: nil)
-        }
-    }
+    public func onClose() { closeAllSessions() }
 
     // MARK: - Hand-off from client I/O
 
@@ -101,28 +91,18 @@ public final class ExecuteStage<Clock: NanoClock>: Agent {
             precondition(typeId == PipelineRecordType.subscriberHandoff, "unexpected record \(typeId) on the hand-off ring")
             let record = HandoffRecord(payload, length: length)
             let connection = TCPConnection(descriptor: SocketDescriptor(rawValue: record.descriptor))
-            let session: SubscriberSession
-            if let slot = freeSlots.popLast() {
-                session = sessions[slot]
-            } else {
-                session = SubscriberSession(slot: sessions.count, stagingBytes: stagingBytes)
-                sessions.append(session)
+            let stagingBytes = stagingBytes
+            guard let session = sessionLoop.table.acquire(as: .open, make: { SubscriberSession(slot: $0, stagingBytes: stagingBytes) }) else {
+                preconditionFailure("the subscriber session table holds 2^32 - 2 slots")
             }
             session.sessionId = record.sessionId
-            nextUse &+= 1
-            session.token = nextUse << 32 | UInt64(session.slot)
-            session.active = true
-            session.closing = false
-            session.buffers = SessionBuffers(connection: connection, sendCapacity: 16 << 10, maximumReceiveCapacity: 64 << 10)
-            session.lastReceiveNanos = record.lastReceiveNanos
-            session.lastSendNanos = clock.monotonicNanos()
-            session.writeInterest = false
             session.subscriptions.removeAll(keepingCapacity: true)
             session.stagedLength = 0
             session.stagedWritten = 0
-            counters.subscriberSessions.addRelease(1)
+            let buffers = SessionBuffers(connection: connection, sendCapacity: 16 << 10, maximumReceiveCapacity: 64 << 10)
+            sessionLoop.attach(session, buffers, lastReceiveNanos: record.lastReceiveNanos)
             let pending = record.pending
-            if pending.count > 0, let buffers = session.buffers {
+            if pending.count > 0 {
                 guard pending.count <= buffers.maximumReceiveCapacity else {
                     close(session, reason: "\(pending.count) bytes pending at hand-off exceed the subscriber receive buffer")
                     return
@@ -130,69 +110,29 @@ public final class ExecuteStage<Clock: NanoClock>: Agent {
                 buffers.appendReceived(pending)
             }
             do {
-                try epoll.add(connection.descriptor, interest: [.readable, .readHangUp], token: session.token)
+                try sessionLoop.watch(session)
             } catch {
                 close(session, reason: "cannot watch socket: \(error)")
                 return
             }
-            handleMessages(session)
+            _ = pump(session, read: false)
         }
     }
 
-    // MARK: - Requests
+    // MARK: - Requests (the protocol half; the lifecycle is `SessionHandler+Lifecycle`)
 
-    private func receive(_ session: SubscriberSession) -> Int {
-        guard let buffers = session.buffers else { return 0 }
-        switch SessionIO.of(buffers.readAvailable(), "read", ioErrors: counters.ioErrors) {
-        case .moved(let count):
-            if count > 0 { session.lastReceiveNanos = clock.monotonicNanos() }
-        case .idle:
-            return 0
-        case .close(let reason):
-            close(session, reason: reason)
-            return 1
-        }
-        handleMessages(session)
-        return 1
-    }
-
-    private func handleMessages(_ session: SubscriberSession) {
-        guard let buffers = session.buffers else { return }
-        while session.active && !session.closing {
-            switch ClientFrameScanner.scan(buffers.received, maxMessageLength: buffers.maximumReceiveCapacity - ClientProtocol.lengthPrefixBytes) {
-            case .needMore(let needed):
-                if let needed { buffers.ensureRoom(for: needed) } else if buffers.receiveStart > 0 { buffers.compact() }
-                return
-            case .invalid(let code, let text):
-                fail(session, code, text)
-                return
-            case .message(let message, let consumed):
-                handle(message, in: session)
-                buffers.receiveStart &+= consumed
-            }
-        }
-    }
-
-    private func handle(_ message: DecodedMessage, in session: SubscriberSession) {
+    func handle(_ message: DecodedMessage, in session: SubscriberSession) -> SessionMessageOutcome {
         let template = ClientProtocol.Template(rawValue: message.templateId)!
         switch template {
         case .subscribe:
-            subscribe(session, try! message.block(as: SubscribeBlock.self))
+            subscribe(session, message.scannedBlock(as: SubscribeBlock.self))
         case .credit:
-            let block = try! message.block(as: CreditBlock.self)
-            guard let index = session.subscriptionIndex(block.subscriptionId) else {
-                queueError(session, .unknownSubscription, relatedId: UInt64(block.subscriptionId),
-                           "subscription \(block.subscriptionId) does not exist on this session")
-                return
-            }
+            let block = message.scannedBlock(as: CreditBlock.self)
+            guard let index = knownSubscription(session, block.subscriptionId) else { return .handled }
             if !session.subscriptions[index].unlimitedCredit { session.subscriptions[index].credit &+= Int64(block.credit) }
         case .unsubscribe:
-            let block = try! message.block(as: UnsubscribeBlock.self)
-            guard let index = session.subscriptionIndex(block.subscriptionId) else {
-                queueError(session, .unknownSubscription, relatedId: UInt64(block.subscriptionId),
-                           "subscription \(block.subscriptionId) does not exist on this session")
-                return
-            }
+            let block = message.scannedBlock(as: UnsubscribeBlock.self)
+            guard let index = knownSubscription(session, block.subscriptionId) else { return .handled }
             session.subscriptions.remove(at: index)
             counters.subscriptions.getAndAddAtomic(-1)
         case .heartbeat:
@@ -204,7 +144,22 @@ public final class ExecuteStage<Clock: NanoClock>: Agent {
         case .welcome, .publishAck, .subscribed, .deliver, .error:
             fail(session, .malformed, "\(template) is a server-to-client message")
         }
+        return .handled
     }
+
+    /// The index of subscription `id`, or nil after queueing `unknownSubscription`.
+    private func knownSubscription(_ session: SubscriberSession, _ id: UInt32) -> Int? {
+        if let index = session.subscriptionIndex(id) { return index }
+        queueError(session, .unknownSubscription, relatedId: UInt64(id), "subscription \(id) does not exist on this session")
+        return nil
+    }
+
+    /// Requests never wait for room downstream.
+    func blocked(_ session: SubscriberSession) {
+        preconditionFailure("a subscriber request never blocks")
+    }
+
+    func listenerReady() -> Int { 0 }  // Sessions arrive by hand-off: there is no listener.
 
     private func subscribe(_ session: SubscriberSession, _ block: SubscribeBlock) {
         let id = block.subscriptionId
@@ -247,7 +202,11 @@ public final class ExecuteStage<Clock: NanoClock>: Agent {
             return
         }
         var writer = buffers.sendWriter()
-        try? ClientMessageWriter.writeSubscribed(into: &writer, subscriptionId: id, startPosition: start, commitPosition: committed)
+        do {
+            try ClientMessageWriter.writeSubscribed(into: &writer, subscriptionId: id, startPosition: start, commitPosition: committed)
+        } catch {
+            preconditionFailure("a Subscribed (\(SubscribedBlock.encodedLength) bytes of block) fits the 64 bytes checked: \(error)")
+        }
         buffers.commitSend(writer)
         flushControl(session)
     }
@@ -332,18 +291,22 @@ public final class ExecuteStage<Clock: NanoClock>: Agent {
         guard keptFrames > 0 else { return 1 }
         // The Deliver header goes right before the kept frames.
         var writer = ByteWriter(UnsafeMutableRawBufferPointer(rebasing: session.staging[0..<headerLength]))
-        try? ClientMessageWriter.writeDeliverHeader(into: &writer, subscriptionId: subscription.subscriptionId,
-                                                    frameCount: keptFrames, firstPosition: firstPosition, frameBytes: keptBytes)
+        do {
+            try ClientMessageWriter.writeDeliverHeader(into: &writer, subscriptionId: subscription.subscriptionId,
+                                                       frameCount: keptFrames, firstPosition: firstPosition, frameBytes: keptBytes)
+        } catch {
+            preconditionFailure("a Deliver header fills exactly the \(headerLength) bytes staged for it: \(error)")
+        }
         session.stagedWritten = 0
         session.stagedLength = headerLength + keptBytes
         counters.messagesOut.addRelease(Int64(keptFrames))
         counters.bytesOut.addRelease(Int64(keptBytes))
-        continueWriting(session)
+        flush(session)
         return 1
     }
 
     /// Writes control messages first, then the rest of the staged Deliver.
-    private func continueWriting(_ session: SubscriberSession) {
+    func flush(_ session: SubscriberSession) {
         guard let buffers = session.buffers else { return }
         if buffers.hasPendingSend && !session.hasDeliverInFlight {
             flushControl(session)
@@ -370,92 +333,40 @@ public final class ExecuteStage<Clock: NanoClock>: Agent {
         if buffers.hasPendingSend { flushControl(session) } else { setWriteInterest(session, false) }
     }
 
+    /// Writes the send buffer (control messages), never while a Deliver is half written.
     private func flushControl(_ session: SubscriberSession) {
-        guard let buffers = session.buffers else { return }
-        switch SessionIO.of(buffers.flushSend(), "write", ioErrors: counters.ioErrors) {
-        case .moved:
-            session.lastSendNanos = clock.monotonicNanos()
-        case .idle:
-            break
-        case .close(let reason):
-            close(session, reason: reason)
-            return
-        }
-        if session.closing && !buffers.hasPendingSend {
-            close(session, reason: nil)
-            return
-        }
-        setWriteInterest(session, buffers.hasPendingSend || session.hasDeliverInFlight)
+        guard let buffers = session.buffers, writeQueued(session, buffers) else { return }
+        settle(session, needsWrite: buffers.hasPendingSend || session.hasDeliverInFlight)
     }
 
-    private func setWriteInterest(_ session: SubscriberSession, _ wanted: Bool) {
-        guard session.writeInterest != wanted, let buffers = session.buffers else { return }
-        session.writeInterest = wanted
-        try? epoll.modify(buffers.connection.descriptor, interest: SessionBuffers.interest(wantsWrite: wanted), token: session.token)
-    }
-
-    private func queueError(_ session: SubscriberSession, _ code: ClientErrorCode, relatedId: UInt64 = 0, _ text: String) {
-        guard let buffers = session.buffers, buffers.queueError(code, relatedId: relatedId, text: text) else {
-            close(session, reason: "cannot queue error \(code): \(text)")
-            return
-        }
+    func sendQueued(_ session: SubscriberSession) {
         if !session.hasDeliverInFlight { flushControl(session) }
     }
 
-    private func fail(_ session: SubscriberSession, _ code: ClientErrorCode, _ text: String) {
-        counters.countSessionFailure(code)
-        logger.info("subscriber session \(session.sessionId >> 32): \(code): \(text)")
-        // A Deliver half written cannot be followed by an Error on the same stream: close at once.
-        guard !session.hasDeliverInFlight, let buffers = session.buffers, buffers.queueError(code, text: text) else {
-            close(session, reason: nil)
-            return
-        }
-        session.closing = true
-        flushControl(session)
-    }
+    /// A Deliver half written cannot be followed by anything else on the stream.
+    func canQueueControl(_ session: SubscriberSession) -> Bool { !session.hasDeliverInFlight }
 
-    private func close(_ session: SubscriberSession, reason: String?) {
-        guard session.active else { return }
-        if let reason { logger.info("subscriber session \(session.sessionId >> 32) closed: \(reason)") }
-        if let buffers = session.buffers {
-            try? epoll.remove(buffers.connection.descriptor)
-            buffers.connection.close()
-        }
+    func willRelease(_ session: SubscriberSession) {
         counters.subscriptions.getAndAddAtomic(-Int64(session.subscriptions.count))
         session.subscriptions.removeAll(keepingCapacity: true)
-        session.active = false
-        session.buffers = nil
         session.stagedLength = 0
         session.stagedWritten = 0
-        freeSlots.append(session.slot)
-        counters.subscriberSessions.addRelease(-1)
     }
 
-    private func housekeeping(now: Int64, committed: Int64) {
-        for session in sessions where session.active {
-            if now &- session.lastReceiveNanos > configuration.sessionTimeoutNanos {
-                if session.closing { close(session, reason: "did not read its final Error"); continue }
-                fail(session, .sessionTimeout, "nothing received for \(configuration.sessionTimeoutNanos / 1_000_000) ms")
+    /// Drops the session's subscriptions further behind the commit position than the lag limit.
+    private func dropLagging(_ session: SubscriberSession, committed: Int64) {
+        var index = 0
+        while index < session.subscriptions.count {
+            let subscription = session.subscriptions[index]
+            if committed &- subscription.nextPosition > configuration.subscriberLagLimitBytes {
+                session.subscriptions.remove(at: index)
+                counters.subscriptions.getAndAddAtomic(-1)
+                counters.slowSubscribersDropped.getAndAddAtomic(1)
+                queueError(session, .subscriberTooSlow, relatedId: UInt64(subscription.subscriptionId),
+                           "subscription \(subscription.subscriptionId) is \(committed - subscription.nextPosition) bytes behind the commit position, over the limit of \(configuration.subscriberLagLimitBytes)")
                 continue
             }
-            var index = 0
-            while index < session.subscriptions.count {
-                let subscription = session.subscriptions[index]
-                if committed &- subscription.nextPosition > configuration.subscriberLagLimitBytes {
-                    session.subscriptions.remove(at: index)
-                    counters.subscriptions.getAndAddAtomic(-1)
-                    counters.slowSubscribersDropped.getAndAddAtomic(1)
-                    queueError(session, .subscriberTooSlow, relatedId: UInt64(subscription.subscriptionId),
-                               "subscription \(subscription.subscriptionId) is \(committed - subscription.nextPosition) bytes behind the commit position, over the limit of \(configuration.subscriberLagLimitBytes)")
-                    continue
-                }
-                index += 1
-            }
-            if session.active && !session.closing && !session.hasDeliverInFlight
-                && now &- session.lastSendNanos > configuration.heartbeatIntervalNanos,
-               session.buffers?.queueHeartbeat(timestampNanos: clock.wallNanos()) == true {
-                flushControl(session)
-            }
+            index += 1
         }
     }
 }
