@@ -44,6 +44,7 @@ public final class CommitStage<Source: CommitSource>: Agent {
     }
 
     public func doWork() throws -> Int {
+        defer { assertInvariants() }
         var work = 0
         let committed = source.committedPosition()
         if committed > commitPosition.getPlain() {
@@ -69,6 +70,13 @@ public final class CommitStage<Source: CommitSource>: Agent {
         }
         if pending.valid { _ = flushPending() }
         return work + taken
+    }
+
+    /// Debug builds, after every duty cycle: nothing is acked that is not
+    /// committed (a pending ack's end is within the commit position).
+    func assertInvariants() {
+        assert(!pending.valid || pending.endPosition <= commitPosition.getPlain(),
+               "ack for position \(pending.endPosition) pending past the commit \(commitPosition.getPlain())")
     }
 
     /// Hands the pending ack to the client I/O agent; false when the egress ring is full.

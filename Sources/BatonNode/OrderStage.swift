@@ -71,6 +71,7 @@ public final class OrderStage<Clock: NanoClock>: Agent {
     }
 
     public func doWork() throws -> Int {
+        defer { assertInvariants() }
         switch leadership.current {
         case .leading:
             if !leading { try startLeading() }
@@ -94,6 +95,15 @@ public final class OrderStage<Clock: NanoClock>: Agent {
             counters.orderPosition.setRelease(producersKnownEnd)
         }
         return taken
+    }
+
+    /// Debug builds, after every duty cycle: while leading, the producer
+    /// table knows every frame of the log and the order position is the
+    /// log's end (this stage is the appender's only writer then).
+    func assertInvariants() {
+        guard leading else { return }
+        assert(producersKnownEnd == appender.position && counters.orderPosition.getPlain() == appender.position,
+               "leading with the producer table at \(producersKnownEnd), order position \(counters.orderPosition.getPlain()), log end \(appender.position)")
     }
 
     /// Leading begins here: the replicator may have appended frames since the
