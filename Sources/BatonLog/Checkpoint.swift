@@ -51,10 +51,10 @@ public enum CheckpointFile {
     }
 
     /// The newest valid record of the file in `directory`, or nil (no file, or none valid).
-    public static func read(directory: String) throws(LogError) -> (sequence: UInt64, position: Int64)? {
+    public static func read(directory: String, fileSystem: some LogFileSystem) throws(LogError) -> (sequence: UInt64, position: Int64)? {
         let path = self.path(in: directory)
-        guard FileSystem.exists(path) else { return nil }
-        let bytes = try FileSystem.readFile(path, limit: fileBytes)
+        guard fileSystem.exists(path) else { return nil }
+        let bytes = try fileSystem.readFile(path, limit: fileBytes)
         guard bytes.count == fileBytes else { return nil }
         return bytes.withUnsafeBytes { raw in
             let first = decode(raw.baseAddress!)
@@ -69,22 +69,23 @@ public enum CheckpointFile {
     }
 
     /// Writes record `sequence` synchronously (pwrite + fdatasync); creates the file if needed.
-    public static func writeSynchronously(directory: String, sequence: UInt64, position: Int64) throws(LogError) {
+    public static func writeSynchronously(directory: String, sequence: UInt64, position: Int64,
+                                          fileSystem: some LogFileSystem) throws(LogError) {
         let path = self.path(in: directory)
-        let created = !FileSystem.exists(path)
-        let fd = try FileSystem.openReadWrite(path, create: true)
-        defer { close(fd) }
+        let created = !fileSystem.exists(path)
+        let fd = try fileSystem.openReadWrite(path, create: true)
+        defer { fileSystem.close(fd) }
         let page = UnsafeMutableRawPointer.allocate(byteCount: fileBytes, alignment: 512)
         defer { page.deallocate() }
         page.initializeMemory(as: UInt8.self, repeating: 0, count: fileBytes)
         let slot = Int(sequence % 2) * slotStride
         encode(sequence: sequence, position: position, into: page + slot)
         if created {
-            try FileSystem.writeFully(fd, page, fileBytes, at: 0, path: path)
+            try fileSystem.writeFully(fd, page, fileBytes, at: 0, path: path)
         } else {
-            try FileSystem.writeFully(fd, page + slot, recordBytes, at: Int64(slot), path: path)
+            try fileSystem.writeFully(fd, page + slot, recordBytes, at: Int64(slot), path: path)
         }
-        try FileSystem.dataSync(fd, path: path)
-        if created { try FileSystem.syncDirectory(directory) }
+        try fileSystem.dataSync(fd, path: path)
+        if created { try fileSystem.syncDirectory(directory) }
     }
 }

@@ -31,25 +31,33 @@ public final class DurableLog: @unchecked Sendable {
     public let counters: LogCounters
     public let layout: SegmentLayout
     public let recovery: LogRecoveryReport
+    /// Where the segments, checkpoint and metadata live (called per segment
+    /// opened, per chunk read back, per checkpoint: never per message).
+    public let fileSystem: any LogFileSystem
     public let appender: LogAppender
     let metadata: LogMetadata
     let checkpointSequence: UInt64
     let logger: Logger
     private var writerCreated = false
 
-    /// Opens (or creates) the log in `configuration.directory`, running recovery.
-    /// `allocateCounter`, when given, places the log's position counters (the
-    /// caller's counters file, for example); by default the log keeps its own.
-    public static func open(_ configuration: LogConfiguration, logger: Logger = Logger(label: "baton.log"),
-                            allocateCounter: ((String) -> PositionCounter)? = nil) throws(LogError) -> DurableLog {
+    /// Opens (or creates) the log in `configuration.directory` on `fileSystem`,
+    /// running recovery. `allocateCounter`, when given, places the log's
+    /// position counters (the caller's counters file, for example); by default
+    /// the log keeps its own.
+    public static func open<Files: LogFileSystem>(
+        _ configuration: LogConfiguration, fileSystem: Files = SystemFileSystem(), logger: Logger = Logger(label: "baton.log"),
+        allocateCounter: ((String) -> PositionCounter)? = nil
+    ) throws(LogError) -> DurableLog {
         try configuration.validate()
-        let outcome = try LogRecovery.recover(configuration: configuration, logger: logger)
-        return try DurableLog(configuration: configuration, outcome: outcome, logger: logger, allocateCounter: allocateCounter)
+        let outcome = try LogRecovery.recover(configuration: configuration, fileSystem: fileSystem, logger: logger)
+        return try DurableLog(configuration: configuration, outcome: outcome, fileSystem: fileSystem, logger: logger,
+                              allocateCounter: allocateCounter)
     }
 
-    private init(configuration: LogConfiguration, outcome: LogRecovery.Outcome, logger: Logger,
+    private init(configuration: LogConfiguration, outcome: LogRecovery.Outcome, fileSystem: any LogFileSystem, logger: Logger,
                  allocateCounter: ((String) -> PositionCounter)?) throws(LogError) {
         self.configuration = configuration
+        self.fileSystem = fileSystem
         self.logger = logger
         recovery = outcome.report
         metadata = outcome.metadata
@@ -76,9 +84,9 @@ public final class DurableLog: @unchecked Sendable {
             let bufferOffset = Int(position & Int64(buffer.mask))
             let length = Int(min(end, segmentEnd, position + Int64(buffer.capacity - bufferOffset)) - position)
             let path = layout.path(ofSegmentHolding: position)
-            let fd = try FileSystem.openReadOnly(path)
-            defer { close(fd) }
-            let read = try FileSystem.readFully(fd, buffer.base + bufferOffset, length, at: layout.offset(of: position), path: path)
+            let fd = try fileSystem.openReadOnly(path)
+            defer { fileSystem.close(fd) }
+            let read = try fileSystem.readFully(fd, buffer.base + bufferOffset, length, at: layout.offset(of: position), path: path)
             if read != length { throw .io(operation: "read \(length) bytes (got \(read))", path: path, errno: EIO) }
             position += Int64(length)
         }
@@ -104,7 +112,7 @@ public final class DurableLog: @unchecked Sendable {
     public func makeWriter<Storage: LogStorage, Clock: NanoClock>(storage: Storage, clock: Clock) throws(LogError) -> LogWriter<Storage, Clock> {
         precondition(!writerCreated, "a log has exactly one writer")
         writerCreated = true
-        let table = SegmentTable(layout: layout)
+        let table = SegmentTable(layout: layout, fileSystem: fileSystem)
         return try LogWriter(configuration: configuration, buffer: buffer, counters: counters, segments: table,
                              recovered: recovery, checkpointSequence: checkpointSequence,
                              storage: storage, clock: clock, logger: logger)

@@ -56,7 +56,7 @@ public struct FrameScanner {
     public mutating func map(_ position: Int64) throws(LogError) -> SegmentMapping {
         let base = segments.layout.base(of: position)
         if let mapping, mapping.base == base { return mapping }
-        let fresh = try SegmentMapping(layout: segments.layout, base: base)
+        let fresh = try SegmentMapping(layout: segments.layout, base: base, fileSystem: segments.fileSystem)
         mapping = fresh
         return fresh
     }

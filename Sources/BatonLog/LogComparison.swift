@@ -36,7 +36,7 @@ public enum LogComparison {
         var scanners: [FrameScanner] = []
         for directory in directories {
             do throws(LogError) {
-                _ = try FileSystem.list(directory) // a clear "no such directory" before "not a log directory"
+                _ = try SystemFileSystem().list(directory) // a clear "no such directory" before "not a log directory"
                 let verification = try LogVerifier.verify(directory: directory)
                 guard let metadata = try LogMetadata.read(directory: directory) else {
                     throw .badMetadata(path: LogMetadata.path(in: directory), reason: "missing: not a log directory")

@@ -36,10 +36,10 @@ public struct LogMetadata: Sendable, Equatable {
     public static func path(in directory: String) -> String { directory + "/" + fileName }
 
     /// Reads the metadata of the log in `directory`, or nil when there is none.
-    public static func read(directory: String) throws(LogError) -> LogMetadata? {
+    public static func read(directory: String, fileSystem: some LogFileSystem = SystemFileSystem()) throws(LogError) -> LogMetadata? {
         let path = self.path(in: directory)
-        guard FileSystem.exists(path) else { return nil }
-        let bytes = try FileSystem.readFile(path, limit: 4096)
+        guard fileSystem.exists(path) else { return nil }
+        let bytes = try fileSystem.readFile(path, limit: 4096)
         let text = String(decoding: bytes, as: UTF8.self)
         var lines = text.split(separator: "\n").map(String.init)
         guard lines.first == header else { throw .badMetadata(path: path, reason: "first line is not '\(header)'") }
@@ -64,7 +64,7 @@ public struct LogMetadata: Sendable, Equatable {
         return metadata
     }
 
-    public func write(directory: String) throws(LogError) {
+    public func write(directory: String, fileSystem: some LogFileSystem) throws(LogError) {
         let text = """
         \(LogMetadata.header)
         segmentBytes=\(segmentBytes)
@@ -73,6 +73,6 @@ public struct LogMetadata: Sendable, Equatable {
         maximumFrameLength=\(maximumFrameLength)
 
         """
-        try FileSystem.writeFileAtomically(LogMetadata.path(in: directory), directory: directory, bytes: Array(text.utf8))
+        try fileSystem.writeFileAtomically(LogMetadata.path(in: directory), directory: directory, bytes: Array(text.utf8))
     }
 }

@@ -41,7 +41,7 @@ public final class LogReader {
     init(log: DurableLog) { self.log = log }
 
     deinit {
-        if segmentFd >= 0 { close(segmentFd) }
+        if segmentFd >= 0 { log.fileSystem.close(segmentFd) }
         scratch?.deallocate()
     }
 
@@ -75,7 +75,7 @@ public final class LogReader {
         let count = Int(min(end, durable, segmentEnd, position + Int64(destination.count)) - position)
         let fd = try segment(holding: position)
         // The path names a file in errors only: built then, never on a successful read (no allocation).
-        let read = try FileSystem.readFully(fd, target, count, at: log.layout.offset(of: position),
+        let read = try log.fileSystem.readFully(fd, target, count, at: log.layout.offset(of: position),
                                             path: self.log.layout.path(ofSegmentHolding: position))
         return try validate(target, read, capacity: destination.count, from: position,
                             source: self.log.layout.path(ofSegmentHolding: position))
@@ -129,9 +129,10 @@ public final class LogReader {
     private func segment(holding position: Int64) throws(LogError) -> Int32 {
         let base = log.layout.base(of: position)
         if base == segmentBase && segmentFd >= 0 { return segmentFd }
-        if segmentFd >= 0 { close(segmentFd) }
+        if segmentFd >= 0 { log.fileSystem.close(segmentFd) }
         segmentFd = -1
-        let fd = log.layout.withPath(base: base) { open($0, O_RDONLY | O_CLOEXEC) }
+        let fileSystem = log.fileSystem
+        let fd = log.layout.withPath(base: base) { fileSystem.openReadOnly(cPath: $0) }
         if fd < 0 {
             let code = errno
             let start = log.counters.start.getAcquire()

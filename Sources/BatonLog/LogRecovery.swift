@@ -85,39 +85,40 @@ public enum LogRecovery {
         public var checkpointSequence: UInt64
     }
 
-    public static func recover(configuration: LogConfiguration, logger: Logger) throws(LogError) -> Outcome {
+    public static func recover(configuration: LogConfiguration, fileSystem: any LogFileSystem = SystemFileSystem(),
+                               logger: Logger) throws(LogError) -> Outcome {
         let directory = configuration.directory
-        try FileSystem.checkDirectory(directory)
-        for name in try FileSystem.list(directory) where name.hasSuffix(".tmp") {
-            try FileSystem.remove(directory + "/" + name)
+        try fileSystem.checkDirectory(directory)
+        for name in try fileSystem.list(directory) where name.hasSuffix(".tmp") {
+            try fileSystem.remove(directory + "/" + name)
         }
         var report = LogRecoveryReport(directory: directory)
         let layout = SegmentLayout(directory: directory, segmentBytes: configuration.segmentBytes)
         var metadata: LogMetadata
-        if let recorded = try LogMetadata.read(directory: directory) {
+        if let recorded = try LogMetadata.read(directory: directory, fileSystem: fileSystem) {
             metadata = recorded
             if recorded.segmentBytes != configuration.segmentBytes {
                 throw .invalidConfiguration(key: "segmentBytes",
                                             reason: "the log in \(directory) was created with segmentBytes \(recorded.segmentBytes), not \(configuration.segmentBytes)")
             }
         } else {
-            let existing = try SegmentSet(layout: layout)
+            let existing = try SegmentSet(layout: layout, fileSystem: fileSystem)
             if !existing.isEmpty {
                 throw .badMetadata(path: LogMetadata.path(in: directory), reason: "missing, but segment files exist")
             }
             metadata = LogMetadata(configuration)
-            try metadata.write(directory: directory)
+            try metadata.write(directory: directory, fileSystem: fileSystem)
             report.createdNewLog = true
         }
 
-        var segments = try SegmentSet(layout: layout)
+        var segments = try SegmentSet(layout: layout, fileSystem: fileSystem)
         if segments.isEmpty {
-            let table = SegmentTable(layout: layout)
-            _ = try table.openOrCreate(base: 0) { FileSystem.preallocate($0, length: $1) }
+            let table = SegmentTable(layout: layout, fileSystem: fileSystem)
+            _ = try table.openOrCreate(base: 0) { fileSystem.preallocate($0, length: $1) }
             table.closeAll()
-            segments = try SegmentSet(layout: layout)
+            segments = try SegmentSet(layout: layout, fileSystem: fileSystem)
         }
-        let checkpoint = try CheckpointFile.read(directory: directory)
+        let checkpoint = try CheckpointFile.read(directory: directory, fileSystem: fileSystem)
         var sequence = checkpoint?.sequence ?? 0
         let checkpointPosition = max(checkpoint?.position ?? segments.start, segments.start)
         report.startPosition = segments.start
@@ -149,21 +150,21 @@ public enum LogRecovery {
         var base = scanStart - layout.offset(of: scanStart)
         while base < min(end, segments.end) {
             let path = layout.path(base: base)
-            let fd = try FileSystem.openReadWrite(path, create: false)
-            defer { close(fd) }
-            try FileSystem.dataSync(fd, path: path)
+            let fd = try fileSystem.openReadWrite(path, create: false)
+            defer { fileSystem.close(fd) }
+            try fileSystem.dataSync(fd, path: path)
             base += layout.segmentBytes
         }
-        let remaining = try SegmentSet(layout: layout)
+        let remaining = try SegmentSet(layout: layout, fileSystem: fileSystem)
         report.highestSegmentBase = remaining.bases.last ?? 0
         report.segmentCount = remaining.bases.count
         if end > checkpointPosition || checkpoint == nil {
             sequence += 1
-            try CheckpointFile.writeSynchronously(directory: directory, sequence: sequence, position: end)
+            try CheckpointFile.writeSynchronously(directory: directory, sequence: sequence, position: end, fileSystem: fileSystem)
         }
         let wanted = LogMetadata(configuration)
         if wanted != metadata {
-            try wanted.write(directory: directory)
+            try wanted.write(directory: directory, fileSystem: fileSystem)
             metadata = wanted
         }
         if report.cutPosition != nil { logger.warning("\(report)") } else { logger.info("\(report)") }
@@ -202,39 +203,40 @@ public enum LogRecovery {
     /// window) and deletes later segments.
     static func cut(at position: Int64, stop: ScanStop, metadata: LogMetadata, segments: SegmentSet,
                     report: inout LogRecoveryReport) throws(LogError) {
+        let fileSystem = segments.fileSystem
         let layout = segments.layout
         let base = layout.base(of: position)
         let window = Int64(metadata.maxInFlightBytes) + 2 * Int64(FrameDescriptor.aligned(metadata.maximumFrameLength))
         var cutBytes: Int64 = 0
-        let mapping = try SegmentMapping(layout: layout, base: base)
+        let mapping = try SegmentMapping(layout: layout, base: base, fileSystem: fileSystem)
         let from = Int(layout.offset(of: position))
         let to = Int(min(layout.segmentBytes, Int64(from) + window))
         if let last = mapping.lastNonZero(from: from, to: to) {
             let count = last + 1 - from
             cutBytes += Int64(count)
-            let fd = try FileSystem.openReadWrite(mapping.path, create: false)
-            defer { close(fd) }
+            let fd = try fileSystem.openReadWrite(mapping.path, create: false)
+            defer { fileSystem.close(fd) }
             let zeros = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 4096)
             defer { zeros.deallocate() }
             zeros.initializeMemory(as: UInt8.self, repeating: 0, count: 1 << 20)
             var done = 0
             while done < count {
                 let chunk = min(1 << 20, count - done)
-                try FileSystem.writeFully(fd, zeros, chunk, at: Int64(from + done), path: mapping.path)
+                try fileSystem.writeFully(fd, zeros, chunk, at: Int64(from + done), path: mapping.path)
                 done += chunk
             }
-            try FileSystem.dataSync(fd, path: mapping.path)
+            try fileSystem.dataSync(fd, path: mapping.path)
         }
         var deleted = false
         for later in segments.bases where later > base {
-            let laterMapping = try SegmentMapping(layout: layout, base: later)
+            let laterMapping = try SegmentMapping(layout: layout, base: later, fileSystem: fileSystem)
             if let last = laterMapping.lastNonZero(from: 0, to: Int(min(layout.segmentBytes, window))) {
                 cutBytes += Int64(last + 1)
             }
-            try FileSystem.remove(laterMapping.path)
+            try fileSystem.remove(laterMapping.path)
             deleted = true
         }
-        if deleted { try FileSystem.syncDirectory(layout.directory) }
+        if deleted { try fileSystem.syncDirectory(layout.directory) }
         if cutBytes > 0 || !stop.isEmpty {
             report.cutPosition = position
             report.cutBytes = cutBytes

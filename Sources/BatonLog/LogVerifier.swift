@@ -41,7 +41,7 @@ public enum LogVerifier {
         report.segments = segments.bases.count
         report.firstPosition = segments.start
         guard !segments.isEmpty else { return report }
-        let checkpoint = try CheckpointFile.read(directory: directory)?.position
+        let checkpoint = try CheckpointFile.read(directory: directory, fileSystem: SystemFileSystem())?.position
         report.checkpointPosition = checkpoint
         var scanner = FrameScanner(segments: segments, boundaryBytes: metadata.boundaryBytes,
                                    maximumFrameLength: metadata.maximumFrameLength)

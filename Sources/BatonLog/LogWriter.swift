@@ -121,14 +121,14 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
         self.checkpointSequence = checkpointSequence
         checkpointedPosition = recovered.endPosition
         let path = CheckpointFile.path(in: configuration.directory)
-        checkpointFd = try FileSystem.openReadWrite(path, create: false)
+        checkpointFd = try segments.fileSystem.openReadWrite(path, create: false)
         checkpointPage = .allocate(byteCount: CheckpointFile.fileBytes, alignment: 4096)
         checkpointPage.initializeMemory(as: UInt8.self, repeating: 0, count: CheckpointFile.fileBytes)
     }
 
     deinit {
         storage.close()
-        close(checkpointFd)
+        segments.fileSystem.close(checkpointFd)
         checkpointPage.deallocate()
     }
 
@@ -201,7 +201,8 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
         if durable > checkpointedPosition && checkpointPendingOps == 0 {
             checkpointSequence &+= 1
             do {
-                try CheckpointFile.writeSynchronously(directory: directory, sequence: checkpointSequence, position: durable)
+                try CheckpointFile.writeSynchronously(directory: directory, sequence: checkpointSequence, position: durable,
+                                                         fileSystem: segments.fileSystem)
                 checkpointedPosition = durable
             } catch {
                 logger.error("log writer: final checkpoint failed: \(error)")
@@ -494,7 +495,7 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
             if let maximumBytes = retention.maximumBytes, totalBytes > maximumBytes { expired = true }
             if !expired, let maximumAge = retention.maximumAgeNanos {
                 let path = layout.path(base: start)
-                if let modified = try? FileSystem.modificationNanos(path), clock.wallNanos() &- modified > maximumAge { expired = true }
+                if let modified = try? segments.fileSystem.modificationNanos(path), clock.wallNanos() &- modified > maximumAge { expired = true }
             }
             if !expired { break }
             let path = layout.path(base: start)
@@ -502,7 +503,7 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
             // still find the file gone, and reports `belowStart` then.
             counters.start.setRelease(start &+ segmentBytes)
             do {
-                try FileSystem.remove(path)
+                try segments.fileSystem.remove(path)
             } catch {
                 fail(error)
                 break

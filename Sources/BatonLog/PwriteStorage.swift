@@ -120,7 +120,7 @@ public final class PwriteStorage: LogStorage {
         return completion
     }
 
-    public func preallocate(fd: Int32, length: Int64) -> Int32 { FileSystem.preallocate(fd, length: length) }
+    public func preallocate(fd: Int32, length: Int64) -> Int32 { SystemFileSystem().preallocate(fd, length: length) }
 
     /// Operations complete inside `submit()`: nothing to wait for.
     public func waitForCompletion(timeoutNanos: Int64) {}

@@ -10,11 +10,15 @@ public struct SegmentSet: Sendable {
     /// Bases in ascending order, contiguous.
     public let bases: [Int64]
 
+    /// The file system the segments are on.
+    public let fileSystem: any LogFileSystem
+
     /// Lists and checks the segments of `layout.directory`.
-    public init(layout: SegmentLayout) throws(LogError) {
+    public init(layout: SegmentLayout, fileSystem: any LogFileSystem = SystemFileSystem()) throws(LogError) {
         self.layout = layout
+        self.fileSystem = fileSystem
         var found: [Int64] = []
-        for name in try FileSystem.list(layout.directory) {
+        for name in try fileSystem.list(layout.directory) {
             if let base = SegmentLayout.base(fileName: name) { found.append(base) }
         }
         found.sort()
@@ -23,7 +27,7 @@ public struct SegmentSet: Sendable {
             if base % layout.segmentBytes != 0 {
                 throw .badMetadata(path: path, reason: "segment base \(base) is not a multiple of the segment size \(layout.segmentBytes)")
             }
-            let size = try FileSystem.fileSize(path)
+            let size = try fileSystem.fileSize(path)
             if size != layout.segmentBytes { throw .wrongSegmentSize(path: path, size: size, expected: layout.segmentBytes) }
             if index > 0 && base != found[index - 1] + layout.segmentBytes {
                 throw .missingSegment(path: layout.path(base: found[index - 1] + layout.segmentBytes))
@@ -48,21 +52,17 @@ public final class SegmentMapping: @unchecked Sendable {
     public let path: String
     public let bytes: UnsafeRawPointer
     public let length: Int
+    private let fileSystem: any LogFileSystem
 
-    public init(layout: SegmentLayout, base: Int64) throws(LogError) {
+    public init(layout: SegmentLayout, base: Int64, fileSystem: any LogFileSystem = SystemFileSystem()) throws(LogError) {
         self.base = base
         path = layout.path(base: base)
         length = Int(layout.segmentBytes)
-        let fd = try FileSystem.openReadOnly(path)
-        defer { close(fd) }
-        guard let memory = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), memory != MAP_FAILED else {
-            throw .io(operation: "mmap", path: path, errno: errno)
-        }
-        madvise(memory, length, MADV_SEQUENTIAL)
-        bytes = UnsafeRawPointer(memory)
+        self.fileSystem = fileSystem
+        bytes = try fileSystem.mapReadOnly(path, length: length)
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes), length) }
+    deinit { fileSystem.unmap(bytes, length: length) }
 
     /// Index of the last non-zero byte in `[from, to)`, or nil if all are zero.
     public func lastNonZero(from: Int, to: Int) -> Int? {

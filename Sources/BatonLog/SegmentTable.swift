@@ -16,12 +16,14 @@ import Glibc
 final class SegmentTable {
     static let slots = 128
     let layout: SegmentLayout
+    let fileSystem: any LogFileSystem
     private let bases: UnsafeMutablePointer<Int64>
     private let fds: UnsafeMutablePointer<Int32>
     private var shift: Int64
 
-    init(layout: SegmentLayout) {
+    init(layout: SegmentLayout, fileSystem: any LogFileSystem) {
         self.layout = layout
+        self.fileSystem = fileSystem
         bases = .allocate(capacity: SegmentTable.slots)
         bases.initialize(repeating: -1, count: SegmentTable.slots)
         fds = .allocate(capacity: SegmentTable.slots)
@@ -50,9 +52,9 @@ final class SegmentTable {
         let existing = fd(base: base)
         if existing >= 0 { return existing }
         let path = layout.path(base: base)
-        let size = try FileSystem.fileSize(path)
+        let size = try fileSystem.fileSize(path)
         if size != layout.segmentBytes { throw .wrongSegmentSize(path: path, size: size, expected: layout.segmentBytes) }
-        let descriptor = try FileSystem.openReadWrite(path, create: false)
+        let descriptor = try fileSystem.openReadWrite(path, create: false)
         install(base: base, fd: descriptor)
         return descriptor
     }
@@ -62,34 +64,31 @@ final class SegmentTable {
         let existing = fd(base: base)
         if existing >= 0 { return existing }
         let path = layout.path(base: base)
-        if FileSystem.exists(path) { return try openExisting(base: base) }
+        if fileSystem.exists(path) { return try openExisting(base: base) }
         let temporary = path + ".tmp"
-        let descriptor = try FileSystem.openReadWrite(temporary, create: true)
+        let descriptor = try fileSystem.openReadWrite(temporary, create: true)
         let rc = preallocate(descriptor, layout.segmentBytes)
         if rc != 0 {
-            close(descriptor)
-            try? FileSystem.remove(temporary)
+            fileSystem.close(descriptor)
+            try? fileSystem.remove(temporary)  // best effort: recovery removes any *.tmp left behind
             if rc == ENOSPC { throw .noSpace(path: path, position: base) }
             throw .io(operation: "fallocate \(layout.segmentBytes) bytes", path: temporary, errno: rc)
         }
-        if fsync(descriptor) != 0 {
-            let code = errno
-            close(descriptor)
-            throw .io(operation: "fsync", path: temporary, errno: code)
+        do {
+            try fileSystem.sync(descriptor, path: temporary)
+            try fileSystem.rename(temporary, to: path)
+        } catch {
+            fileSystem.close(descriptor)
+            throw error
         }
-        if rename(temporary, path) != 0 {
-            let code = errno
-            close(descriptor)
-            throw .io(operation: "rename to \(path)", path: temporary, errno: code)
-        }
-        try FileSystem.syncDirectory(layout.directory)
+        try fileSystem.syncDirectory(layout.directory)
         install(base: base, fd: descriptor)
         return descriptor
     }
 
     private func install(base: Int64, fd descriptor: Int32) {
         let index = slot(base)
-        if fds[index] >= 0 { close(fds[index]) }
+        if fds[index] >= 0 { fileSystem.close(fds[index]) }
         bases[index] = base
         fds[index] = descriptor
     }
@@ -97,7 +96,7 @@ final class SegmentTable {
     /// Closes every open segment whose base is below `base`.
     func closeBelow(_ base: Int64) {
         for index in 0..<SegmentTable.slots where bases[index] >= 0 && bases[index] < base {
-            close(fds[index])
+            fileSystem.close(fds[index])
             fds[index] = -1
             bases[index] = -1
         }

@@ -71,7 +71,7 @@ public final class SystemStorage: LogStorage {
         return fallback.unsafelyUnwrapped.nextCompletion()
     }
 
-    public func preallocate(fd: Int32, length: Int64) -> Int32 { FileSystem.preallocate(fd, length: length) }
+    public func preallocate(fd: Int32, length: Int64) -> Int32 { SystemFileSystem().preallocate(fd, length: length) }
 
     public func waitForCompletion(timeoutNanos: Int64) {
         uring?.waitForCompletion(timeoutNanos: timeoutNanos)

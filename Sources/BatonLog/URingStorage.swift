@@ -116,7 +116,7 @@ public final class URingStorage: LogStorage {
         return completion
     }
 
-    public func preallocate(fd: Int32, length: Int64) -> Int32 { FileSystem.preallocate(fd, length: length) }
+    public func preallocate(fd: Int32, length: Int64) -> Int32 { SystemFileSystem().preallocate(fd, length: length) }
 
     public func waitForCompletion(timeoutNanos: Int64) {
         guard isOpen, outstanding > 0 else { return }

@@ -63,7 +63,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
             throw NodeError.startup("data directory '\(configuration.log.directory)' does not exist or is not a directory")
         }
         let file = try CountersFile(creatingAt: configuration.log.directory + "/counters.dat", capacity: 128)
-        log = try DurableLog.open(configuration.log, logger: logger, allocateCounter: { file.allocate(label: "position.\($0)") })
+        log = try DurableLog.open(configuration.log, fileSystem: environment.fileSystem, logger: logger, allocateCounter: { file.allocate(label: "position.\($0)") })
         counters = NodeCounters(file: file)
 
         let rings = PipelineRings(ingress: ManyToOneRingBuffer(capacity: configuration.ingressRingBytes),

@@ -4,23 +4,26 @@ import BatonTime
 import Logging
 
 /// Everything outside a node that it reaches through a seam: time, the log's
-/// storage (the write path), and the replication endpoint. `GenericNode` is
+/// file system (recovery, segments, checkpoints, reads) and storage (the
+/// write path), and the replication endpoint. `GenericNode` is
 /// generic over it, so production (`SystemEnvironment`) specialises and the
 /// seam costs no dynamic dispatch; tests and the simulator substitute a
 /// manual clock, pwrite storage and an in-memory network.
 ///
-/// Not yet behind this seam (issue 12, the simulator): the synchronous file
-/// calls of recovery, segments and reads (`FileSystem`), the client
-/// listener and connections (TCP, epoll), and the counters file's memory.
+/// Not yet behind this seam (issue 12, the simulator): the client listener
+/// and connections (TCP, epoll), and the counters file's memory.
 ///
 /// Threading: the node calls the factories on its set-up thread; `clock`
 /// is then read from every stage's thread (hence `Sendable`).
 public protocol NodeEnvironment {
     associatedtype Clock: NanoClock & Sendable
+    associatedtype Files: LogFileSystem
     associatedtype Storage: LogStorage
     associatedtype Transport: ReplicationTransport
     /// The clock every stage reads.
     var clock: Clock { get }
+    /// Where the log's files live (the storage made below must write to its descriptors).
+    var fileSystem: Files { get }
     /// The log writer's storage for `log` (made once, on set-up).
     func makeLogStorage(for log: DurableLog, logger: Logger) -> sending Storage
     /// The replication endpoint of `member`, bound and ready (made once, on set-up).
@@ -28,11 +31,12 @@ public protocol NodeEnvironment {
                                   logger: Logger) throws -> sending Transport
 }
 
-/// The machine: `CLOCK_MONOTONIC`/`CLOCK_REALTIME`, io_uring (or the pwrite
-/// fallback) and a UDP socket with sendmmsg/recvmmsg. Stateless; any thread.
+/// The machine: `CLOCK_MONOTONIC`/`CLOCK_REALTIME`, POSIX files, io_uring
+/// (or the pwrite fallback) and a UDP socket with sendmmsg/recvmmsg. Stateless; any thread.
 public struct SystemEnvironment: NodeEnvironment, Sendable {
     public init() {}
     public var clock: SystemClock { SystemClock() }
+    public var fileSystem: SystemFileSystem { SystemFileSystem() }
 
     public func makeLogStorage(for log: DurableLog, logger: Logger) -> sending SystemStorage {
         SystemStorage(configuration: log.configuration, buffer: log.buffer, logger: logger)

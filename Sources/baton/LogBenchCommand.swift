@@ -146,7 +146,7 @@ struct LogBenchCommand: ParsableCommand {
                 var text = ""
                 histogram.outputPercentileDistribution(to: &text, outputValueUnitScalingRatio: 1000)
                 do {
-                    try FileSystem.writeFileAtomically(hgrm, directory: ".", bytes: Array(text.utf8))
+                    try SystemFileSystem().writeFileAtomically(hgrm, directory: ".", bytes: Array(text.utf8))
                 } catch {
                     LogTool.printError("cannot write \(hgrm): \(error)")
                 }

@@ -77,7 +77,7 @@ enum LogTool {
 
     /// Removes a directory and the files in it (one level; logs have no subdirectories).
     static func removeDirectory(_ path: String) {
-        if let names = try? FileSystem.list(path) {
+        if let names = try? SystemFileSystem().list(path) {
             for name in names { unlink(path + "/" + name) }
         }
         rmdir(path)

@@ -97,6 +97,9 @@ final class LogReaderAllocationTests: XCTestCase {
             }
         }
         _ = try readAll()  // warm-up: the reader's first file open
+        #if DEBUG
+        throw XCTSkip("allocation counts hold for release builds (at -Onone, typed throws allocate reabstraction thunks)")
+        #endif
         try XCTSkipIf(baton_malloc_counter_active() == 0, "the malloc interposer is not active (sanitizer build)")
         AllocationTrace.clear()
         let before = baton_malloc_count_thread()

@@ -186,6 +186,6 @@ final class ChildProcess {
     }
 
     func stderrText() -> String {
-        (try? FileSystem.readFile(stderrPath, limit: 8192)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        (try? SystemFileSystem().readFile(stderrPath, limit: 8192)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 }

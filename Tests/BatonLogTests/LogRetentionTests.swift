@@ -7,7 +7,7 @@ import XCTest
 
 final class LogRetentionTests: XCTestCase {
     private func segmentFiles(_ directory: String) throws -> [String] {
-        try FileSystem.list(directory).filter { $0.hasSuffix(".log") }.sorted()
+        try SystemFileSystem().list(directory).filter { $0.hasSuffix(".log") }.sorted()
     }
 
     /// By size: whole segments are deleted from the start, never at or above

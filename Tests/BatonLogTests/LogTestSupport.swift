@@ -74,7 +74,7 @@ final class FaultInjectingStorage: LogStorage {
     }
 
     func preallocate(fd: Int32, length: Int64) -> Int32 {
-        preallocateErrno != 0 ? preallocateErrno : FileSystem.preallocate(fd, length: length)
+        preallocateErrno != 0 ? preallocateErrno : SystemFileSystem().preallocate(fd, length: length)
     }
 
     func waitForCompletion(timeoutNanos: Int64) {}

@@ -113,7 +113,7 @@ final class LogWriterFaultTests: XCTestCase {
             .path(base: Int64(configuration.segmentBytes))
         XCTAssertTrue(errors.contains(.noSpace(path: secondSegment, position: Int64(configuration.segmentBytes))), "\(errors)")
         XCTAssertLessThanOrEqual(log.durablePosition, Int64(configuration.segmentBytes))
-        XCTAssertFalse(FileSystem.exists(secondSegment))
+        XCTAssertFalse(SystemFileSystem().exists(secondSegment))
         storage.preallocateErrno = 0
         drive(writer) {
             clock.advance(nanos: configuration.retryDelayNanos)

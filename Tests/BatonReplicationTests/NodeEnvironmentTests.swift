@@ -16,6 +16,7 @@ final class InMemoryNetworkEnvironment: NodeEnvironment {
     let network: InMemoryReplicationNetwork
     init(network: InMemoryReplicationNetwork) { self.network = network }
     var clock: SystemClock { SystemClock() }
+    var fileSystem: SystemFileSystem { SystemFileSystem() }
 
     func makeLogStorage(for log: DurableLog, logger: Logger) -> sending PwriteStorage {
         PwriteStorage(queueDepth: log.configuration.queueDepth)

@@ -2,36 +2,36 @@
 import Glibc
 #endif
 
-/// The synchronous file calls the log makes outside the write path (open,
-/// preallocate, read, directory sync, unlink), in one place, each returning a
-/// typed `LogError` that names the path and the errno text.
+/// The machine's file system: POSIX calls, each failure a typed `LogError`
+/// naming the path and the errno text.
 ///
 /// Threading: stateless; safe from any thread.
-public enum FileSystem {
+public struct SystemFileSystem: LogFileSystem {
+    public init() {}
     /// Checks that `path` is an existing, writable directory.
-    public static func checkDirectory(_ path: String) throws(LogError) {
+    public func checkDirectory(_ path: String) throws(LogError) {
         var info = stat()
         if stat(path, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR { throw .missingDirectory(path: path) }
         if access(path, W_OK) != 0 { throw .unwritableDirectory(path: path, errno: errno) }
     }
 
-    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    public func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    public static func fileSize(_ path: String) throws(LogError) -> Int64 {
+    public func fileSize(_ path: String) throws(LogError) -> Int64 {
         var info = stat()
         if stat(path, &info) != 0 { throw .io(operation: "stat", path: path, errno: errno) }
         return Int64(info.st_size)
     }
 
     /// Last modification time of `path` in nanoseconds since 1970.
-    public static func modificationNanos(_ path: String) throws(LogError) -> Int64 {
+    public func modificationNanos(_ path: String) throws(LogError) -> Int64 {
         var info = stat()
         if stat(path, &info) != 0 { throw .io(operation: "stat", path: path, errno: errno) }
         return Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
     }
 
     /// Names of the entries of a directory (not `.`/`..`).
-    public static func list(_ path: String) throws(LogError) -> [String] {
+    public func list(_ path: String) throws(LogError) -> [String] {
         guard let dir = opendir(path) else { throw .io(operation: "opendir", path: path, errno: errno) }
         defer { closedir(dir) }
         var names: [String] = []
@@ -44,7 +44,7 @@ public enum FileSystem {
         return names
     }
 
-    public static func openReadWrite(_ path: String, create: Bool) throws(LogError) -> Int32 {
+    public func openReadWrite(_ path: String, create: Bool) throws(LogError) -> Int32 {
         let flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0)
         let fd = open(path, flags, 0o644)
         if fd < 0 {
@@ -57,7 +57,7 @@ public enum FileSystem {
         return fd
     }
 
-    public static func openReadOnly(_ path: String) throws(LogError) -> Int32 {
+    public func openReadOnly(_ path: String) throws(LogError) -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw .io(operation: "open", path: path, errno: errno) }
         return fd
@@ -65,7 +65,7 @@ public enum FileSystem {
 
     /// Reserves `length` bytes for `fd` (`posix_fallocate`, i.e. `fallocate(2)`
     /// mode 0 on ext4). Returns 0 or an errno (ENOSPC when the disk is full).
-    public static func preallocate(_ fd: Int32, length: Int64) -> Int32 {
+    public func preallocate(_ fd: Int32, length: Int64) -> Int32 {
         posix_fallocate(fd, 0, off_t(length))
     }
 
@@ -73,7 +73,7 @@ public enum FileSystem {
     /// returns the bytes read.
     /// `path` names the file in an error only (it is not built otherwise, so
     /// a reader on a per-message path can pass a computed name without allocating).
-    public static func readFully(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ length: Int, at offset: Int64,
+    public func readFully(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ length: Int, at offset: Int64,
                                  path: @autoclosure () -> String) throws(LogError) -> Int {
         var done = 0
         while done < length {
@@ -90,7 +90,7 @@ public enum FileSystem {
     }
 
     /// Writes all `length` bytes at `offset` (retrying short writes and EINTR).
-    public static func writeFully(_ fd: Int32, _ buffer: UnsafeRawPointer, _ length: Int, at offset: Int64,
+    public func writeFully(_ fd: Int32, _ buffer: UnsafeRawPointer, _ length: Int, at offset: Int64,
                                   path: String) throws(LogError) {
         var done = 0
         while done < length {
@@ -103,45 +103,47 @@ public enum FileSystem {
         }
     }
 
-    public static func dataSync(_ fd: Int32, path: String) throws(LogError) {
+    public func dataSync(_ fd: Int32, path: String) throws(LogError) {
         if fdatasync(fd) != 0 { throw .io(operation: "fdatasync", path: path, errno: errno) }
     }
 
     /// fsync of a directory: makes created, renamed and deleted names durable.
-    public static func syncDirectory(_ path: String) throws(LogError) {
+    public func syncDirectory(_ path: String) throws(LogError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { throw .io(operation: "open directory", path: path, errno: errno) }
         defer { close(fd) }
         if fsync(fd) != 0 { throw .io(operation: "fsync directory", path: path, errno: errno) }
     }
 
-    public static func remove(_ path: String) throws(LogError) {
+    public func remove(_ path: String) throws(LogError) {
         if unlink(path) != 0 && errno != ENOENT { throw .io(operation: "unlink", path: path, errno: errno) }
     }
 
-    /// Writes a small file whole and durably: temp file, fdatasync, rename, directory fsync.
-    public static func writeFileAtomically(_ path: String, directory: String, bytes: [UInt8]) throws(LogError) {
-        let temporary = path + ".tmp"
-        let fd = try openReadWrite(temporary, create: true)
-        defer { close(fd) }
-        if ftruncate(fd, 0) != 0 { throw .io(operation: "ftruncate", path: temporary, errno: errno) }
-        let count = bytes.count
-        let copy = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 8)
-        defer { copy.deallocate() }
-        for (index, byte) in bytes.enumerated() { copy.storeBytes(of: byte, toByteOffset: index, as: UInt8.self) }
-        try writeFully(fd, copy, count, at: 0, path: temporary)
-        try dataSync(fd, path: temporary)
-        if rename(temporary, path) != 0 { throw .io(operation: "rename to \(path)", path: temporary, errno: errno) }
-        try syncDirectory(directory)
+    public func openReadOnly(cPath: UnsafePointer<CChar>) -> Int32 { open(cPath, O_RDONLY | O_CLOEXEC) }
+
+    public func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
+    public func truncate(_ fd: Int32, length: Int64, path: String) throws(LogError) {
+        if ftruncate(fd, off_t(length)) != 0 { throw .io(operation: "ftruncate", path: path, errno: errno) }
     }
 
-    /// Reads a whole small file (at most `limit` bytes).
-    public static func readFile(_ path: String, limit: Int = 1 << 20) throws(LogError) -> [UInt8] {
+    public func sync(_ fd: Int32, path: String) throws(LogError) {
+        if fsync(fd) != 0 { throw .io(operation: "fsync", path: path, errno: errno) }
+    }
+
+    public func rename(_ path: String, to newPath: String) throws(LogError) {
+        if Glibc.rename(path, newPath) != 0 { throw .io(operation: "rename to \(newPath)", path: path, errno: errno) }
+    }
+
+    public func mapReadOnly(_ path: String, length: Int) throws(LogError) -> UnsafeRawPointer {
         let fd = try openReadOnly(path)
         defer { close(fd) }
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: limit, alignment: 8)
-        defer { raw.deallocate() }
-        let count = try readFully(fd, raw, limit, at: 0, path: path)
-        return Array(UnsafeRawBufferPointer(start: raw, count: count))
+        guard let memory = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), memory != MAP_FAILED else {
+            throw .io(operation: "mmap", path: path, errno: errno)
+        }
+        madvise(memory, length, MADV_SEQUENTIAL)
+        return UnsafeRawPointer(memory)
     }
+
+    public func unmap(_ bytes: UnsafeRawPointer, length: Int) { munmap(UnsafeMutableRawPointer(mutating: bytes), length) }
 }
