@@ -135,9 +135,9 @@ let package = Package(
         .testTarget(name: "BatonRingTests", dependencies: ["BatonRing", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonCodecTests", dependencies: ["BatonTestSupport", "BatonCodec", "CBatonSys"]),
         .testTarget(name: "BatonLogTests", dependencies: ["BatonTestSupport", "BatonTime", "BatonLog", "BatonCodec", "BatonAgent", "BatonRing", "CMallocCounter", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "BatonNetTests", dependencies: ["BatonNet", "CBatonSys", "CMallocCounter"]),
+        .testTarget(name: "BatonNetTests", dependencies: ["BatonTestSupport", "BatonNet", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonProtocolTests", dependencies: ["BatonTestSupport", "BatonProtocol", "BatonCodec"]),
-        .testTarget(name: "BatonClientTests", dependencies: ["BatonClient", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys", "CMallocCounter"]),
+        .testTarget(name: "BatonClientTests", dependencies: ["BatonTestSupport", "BatonClient", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonConfigTests", dependencies: ["BatonTestSupport", "BatonConfig", "BatonNode", "BatonLog", "BatonAgent", "BatonNet"]),
         .testTarget(
             name: "BatonBenchTests",

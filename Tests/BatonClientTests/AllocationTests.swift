@@ -1,5 +1,6 @@
 import BatonClient
 import BatonProtocol
+import BatonTestSupport
 import XCTest
 
 /// Once warmed up, publishing (offer + poll, including batch sends and acks)

@@ -1,6 +1,7 @@
 import BatonCodec
 import BatonNet
 import BatonProtocol
+import BatonTestSupport
 import CBatonSys
 import Glibc
 import Synchronization

@@ -1,5 +1,6 @@
 import BatonClient
 import BatonProtocol
+import BatonTestSupport
 import XCTest
 
 final class PublisherTests: XCTestCase {
@@ -211,15 +212,7 @@ final class PublisherTests: XCTestCase {
         configuration.connection.serverSilenceTimeout = .milliseconds(100)
         let publisher = try Publisher(broker: server.address, configuration: configuration)
         defer { publisher.close() }
-        var thrown: BatonClientError?
-        let deadline = Deadline(seconds: 10)
-        while thrown == nil && !deadline.hasPassed {
-            do {
-                if try publisher.poll() == 0 { publisher.waitForIO(timeout: .milliseconds(5)) }
-            } catch {
-                thrown = error
-            }
-        }
+        let thrown = pollUntilFailure(publisher)
         guard case .timedOut = thrown else { throw TestFailure("expected timedOut, got \(String(describing: thrown))") }
         XCTAssertTrue(thrown!.isRetryable)
         XCTAssertEqual(publisher.failure, thrown)

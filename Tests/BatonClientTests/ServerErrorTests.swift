@@ -1,5 +1,6 @@
 import BatonClient
 import BatonProtocol
+import BatonTestSupport
 import XCTest
 
 final class ServerErrorTests: XCTestCase {
@@ -36,15 +37,7 @@ final class ServerErrorTests: XCTestCase {
         let publisher = try Publisher(broker: server.address, configuration: configuration)
         defer { publisher.close() }
         XCTAssertEqual([UInt8](repeating: 1, count: 8).withUnsafeBytes { publisher.offer($0) }, .accepted(sequence: 0))
-        var thrown: BatonClientError?
-        let deadline = Deadline(seconds: 10)
-        while thrown == nil && !deadline.hasPassed {
-            do {
-                if try publisher.poll() == 0 { publisher.waitForIO(timeout: .milliseconds(5)) }
-            } catch {
-                thrown = error
-            }
-        }
+        let thrown = pollUntilFailure(publisher)
         let expected = BatonClientError.server(code: .sequenceGap, relatedId: publisher.producerId,
                                                text: "first new sequence 5 skips 1 to 4")
         XCTAssertEqual(thrown, expected)

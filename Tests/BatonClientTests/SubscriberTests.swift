@@ -1,6 +1,7 @@
 import BatonClient
 import BatonCodec
 import BatonProtocol
+import BatonTestSupport
 import XCTest
 
 final class SubscriberTests: XCTestCase {

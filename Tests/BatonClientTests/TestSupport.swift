@@ -1,26 +1,11 @@
 import BatonClient
 import BatonNet
+import BatonTestSupport
 import Glibc
 import XCTest
 #if canImport(CMallocCounter)
 import CMallocCounter
 #endif
-
-/// A wall-clock bound for a test loop: every loop that waits checks one, so
-/// a bug fails the test instead of hanging it.
-struct Deadline {
-    let end: ContinuousClock.Instant
-
-    init(seconds: Int) { end = .now + .seconds(seconds) }
-
-    var hasPassed: Bool { ContinuousClock.now >= end }
-}
-
-/// A test step that could not complete.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// Polls `condition` (checking it between 1 ms waits) until it holds or the
 /// deadline passes; throws if it never held. A deadline, not a sleep: it
@@ -40,6 +25,20 @@ func pump(_ publisher: Publisher, until what: String, seconds: Int = 10, _ condi
         if deadline.hasPassed { throw TestFailure("timed out polling the publisher until \(what)") }
         if try publisher.poll() == 0 { publisher.waitForIO(timeout: .milliseconds(5)) }
     }
+}
+
+/// Polls the publisher (waiting for I/O between empty rounds) until a poll
+/// throws; returns that error, or nil when the deadline passed first.
+func pollUntilFailure(_ publisher: Publisher, seconds: Int = 10) -> BatonClientError? {
+    let deadline = Deadline(seconds: seconds)
+    while !deadline.hasPassed {
+        do {
+            if try publisher.poll() == 0 { publisher.waitForIO(timeout: .milliseconds(5)) }
+        } catch {
+            return error
+        }
+    }
+    return nil
 }
 
 /// Polls the subscriber until `count` messages arrived; returns their copies.

@@ -1,4 +1,5 @@
 import BatonNet
+import BatonTestSupport
 import Glibc
 import XCTest
 

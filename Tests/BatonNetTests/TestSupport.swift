@@ -1,32 +1,10 @@
 import BatonNet
+import BatonTestSupport
 import Glibc
 import XCTest
 #if canImport(CMallocCounter)
 import CMallocCounter
 #endif
-
-/// A wall-clock bound for a test loop: every loop that waits on the network
-/// checks one, so a bug fails the test instead of hanging it.
-struct Deadline {
-    let end: ContinuousClock.Instant
-
-    init(seconds: Int) { end = .now + .seconds(seconds) }
-
-    var hasPassed: Bool { ContinuousClock.now >= end }
-
-    /// Milliseconds left, at most `cap` (an epoll timeout slice).
-    func millisLeft(cap: Int32 = 100) -> Int32 {
-        let left = end - .now
-        let millis = left.components.seconds * 1_000 + left.components.attoseconds / 1_000_000_000_000_000
-        return Int32(clamping: max(0, min(Int64(cap), millis)))
-    }
-}
-
-/// A test step that could not complete (thrown, so XCTest reports it as a failure).
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// Byte `offset` of a deterministic test stream.
 @inline(__always)
