@@ -38,23 +38,15 @@ enum ClientTool {
         return Int((Double(count) * 1e9 / Double(nanos)).rounded())
     }
 
-    /// The pause before reconnect attempt `attempt` (1, 2, ...): 100 ms
-    /// doubling to at most 2 s, so ten attempts span about 12 s (a node restart).
-    static func reconnectDelayMillis(attempt: Int) -> Int {
-        min(2_000, 100 << min(attempt - 1, 5))
+    /// " (after N reconnect attempts)" when any were made, for a final error line.
+    static func afterAttempts(_ attempts: Int) -> String {
+        attempts > 0 ? " (after \(attempts) reconnect attempts)" : ""
     }
 
     /// True when standard input can be read without waiting (data or end of file).
     static func standardInputHasData() -> Bool {
         var entry = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
         return poll(&entry, 1, 0) > 0
-    }
-
-    /// Waits `millis` (between reconnect attempts).
-    static func pause(millis: Int) {
-        var request = timespec(tv_sec: millis / 1_000, tv_nsec: (millis % 1_000) * 1_000_000)
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 
     /// Writes one line with one `write(2)` per chunk (unbuffered).

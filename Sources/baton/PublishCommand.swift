@@ -108,19 +108,18 @@ struct PublishCommand: ParsableCommand {
 /// reconnects (resending unacknowledged messages) after a retryable failure,
 /// and exits with a message on anything else.
 ///
-/// Invariant: `attempts <= retries`. Threading: the command's thread.
+/// Invariant: `reconnector.attemptsUsed <= retries`. Threading: the command's thread.
 struct PublishSession {
     let publisher: Publisher
-    let retries: Int
     let stallNanos: Int64
-    var attempts = 0
+    var reconnector: Reconnector
     /// When the last acknowledgement (or the start) was seen.
     var progressNanos = ClientTool.nanos()
     var progressSequence: UInt64?
 
     init(publisher: Publisher, retries: Int, stallNanos: Int64) {
         self.publisher = publisher
-        self.retries = retries
+        reconnector = Reconnector(policy: ReconnectPolicy(attempts: retries))
         self.stallNanos = stallNanos
     }
 
@@ -183,7 +182,7 @@ struct PublishSession {
         if publisher.lastAckedSequence != progressSequence {
             progressSequence = publisher.lastAckedSequence
             progressNanos = now
-            attempts = 0  // acknowledged again: a later outage gets every retry again
+            reconnector.reset()  // acknowledged again: a later outage gets every retry again
         } else if now - progressNanos > stallNanos {
             ClientTool.fail("publish", "no acknowledgement from the broker for \(stallNanos / 1_000_000_000) s "
                                 + "(\(publisher.inFlight) messages in flight, last acknowledged sequence "
@@ -201,23 +200,14 @@ struct PublishSession {
 
     /// Reconnects after a retryable failure (resending what is unacknowledged), or exits.
     mutating func recover(from error: BatonClientError) {
-        var error = error
-        while true {
-            guard error.isRetryable, attempts < retries else {
-                let tries = attempts > 0 ? " (after \(attempts) reconnect attempts)" : ""
-                ClientTool.fail("publish", "\(error.description)\(tries)")
-            }
-            attempts += 1
-            ClientTool.writeLine("baton publish: \(error.description); reconnecting (attempt \(attempts) of \(retries)), "
+        let publisher = self.publisher
+        let retries = reconnector.policy.attempts
+        if let final = reconnector.recover(publisher, after: error, willRetry: { error, attempt in
+            ClientTool.writeLine("baton publish: \(error.description); reconnecting (attempt \(attempt) of \(retries)), "
                                      + "\(publisher.inFlight) messages to resend", to: STDERR_FILENO)
-            ClientTool.pause(millis: ClientTool.reconnectDelayMillis(attempt: attempts))
-            do {
-                try publisher.reconnect()
-                progressNanos = ClientTool.nanos()
-                return
-            } catch let next {
-                error = next
-            }
+        }) {
+            ClientTool.fail("publish", "\(final.description)\(ClientTool.afterAttempts(reconnector.attemptsUsed))")
         }
+        progressNanos = ClientTool.nanos()
     }
 }

@@ -96,7 +96,7 @@ struct SubscribeCommand: ParsableCommand {
                 ClientTool.fail("subscribe", "verification failed: \(problem)")
             }
             if work > 0 {
-                session.attempts = 0  // receiving again: a later outage gets every retry again
+                session.reconnector.reset()  // receiving again: a later outage gets every retry again
                 continue
             }
             session.output.flush()
@@ -125,8 +125,7 @@ struct SubscribeCommand: ParsableCommand {
 struct SubscribeSession {
     let subscriber: Subscriber
     let verify: Bool
-    let retries: Int
-    var attempts = 0
+    var reconnector: Reconnector
     var received = 0
     var problem: String?
     var producers: [UInt64: UInt64] = [:]
@@ -138,7 +137,7 @@ struct SubscribeSession {
     init(subscriber: Subscriber, verify: Bool, retries: Int) {
         self.subscriber = subscriber
         self.verify = verify
-        self.retries = retries
+        reconnector = Reconnector(policy: ReconnectPolicy(attempts: retries))
     }
 
     /// One poll of at most `limit` messages; returns how many arrived.
@@ -224,22 +223,13 @@ struct SubscribeSession {
     /// Reconnects after a retryable failure, resuming at `nextPosition`, or exits.
     mutating func recover(from error: BatonClientError) {
         output.flush()
-        var error = error
-        while true {
-            guard error.isRetryable, attempts < retries else {
-                let tries = attempts > 0 ? " (after \(attempts) reconnect attempts)" : ""
-                ClientTool.fail("subscribe", "\(error.description)\(tries)")
-            }
-            attempts += 1
+        let subscriber = self.subscriber
+        let retries = reconnector.policy.attempts
+        if let final = reconnector.recover(subscriber, after: error, willRetry: { error, attempt in
             ClientTool.writeLine("baton subscribe: \(error.description); reconnecting at position "
-                                     + "\(subscriber.nextPosition) (attempt \(attempts) of \(retries))", to: STDERR_FILENO)
-            ClientTool.pause(millis: ClientTool.reconnectDelayMillis(attempt: attempts))
-            do {
-                try subscriber.reconnect()
-                return
-            } catch let next {
-                error = next
-            }
+                                     + "\(subscriber.nextPosition) (attempt \(attempt) of \(retries))", to: STDERR_FILENO)
+        }) {
+            ClientTool.fail("subscribe", "\(final.description)\(ClientTool.afterAttempts(reconnector.attemptsUsed))")
         }
     }
 }
