@@ -120,7 +120,7 @@ struct SubscribeCommand: ParsableCommand {
 /// The receive loop of `baton subscribe`: prints or verifies each message,
 /// reconnects (resuming at `nextPosition`) after a retryable failure.
 ///
-/// Invariant: `producers[p]` is the last sequence seen of producer `p`;
+/// Invariant: `checker` has seen every message received;
 /// `problem` is the first verification failure. Threading: the command's thread.
 struct SubscribeSession {
     let subscriber: Subscriber
@@ -128,9 +128,7 @@ struct SubscribeSession {
     var reconnector: Reconnector
     var received = 0
     var problem: String?
-    var producers: [UInt64: UInt64] = [:]
-    var firstPosition: Int64 = -1
-    var lastPosition: Int64 = -1
+    var checker = ExactlyOnceChecker()
     var output = OutputBuffer()
     let started = ClientTool.nanos()
 
@@ -175,30 +173,7 @@ struct SubscribeSession {
     mutating func check(_ message: DeliveredMessage) {
         guard problem == nil else { return }
         received += 1
-        let frame = "message at position \(message.position) (producer \(message.producerId), sequence \(message.sequence))"
-        switch GeneratedPayload.verify(message.payload) {
-        case .valid(let producer, let sequence):
-            guard producer == message.producerId && sequence == message.sequence else {
-                problem = "\(frame): the payload names producer \(producer), sequence \(sequence)"
-                return
-            }
-        case let other:
-            problem = "\(frame): \(other)"
-            return
-        }
-        if let last = producers[message.producerId] {
-            if message.sequence <= last {
-                problem = "\(frame): duplicate or out of order, after sequence \(last)"
-                return
-            }
-            if message.sequence != last &+ 1 {
-                problem = "\(frame): gap, \(message.sequence - last - 1) messages missing after sequence \(last)"
-                return
-            }
-        }
-        producers[message.producerId] = message.sequence
-        if firstPosition < 0 { firstPosition = message.position }
-        lastPosition = message.position
+        problem = checker.check(message)
     }
 
     /// UTF-8 text without control characters (tab allowed).
@@ -214,9 +189,9 @@ struct SubscribeSession {
 
     func summary(stream: String) -> String {
         let elapsed = ClientTool.nanos() - started
-        let noun = producers.count == 1 ? "producer" : "producers"
-        let positions = received > 0 ? "first position \(firstPosition), last position \(lastPosition)" : "no messages"
-        return "verified \(received) messages from \(producers.count) \(noun) on stream \(stream): \(positions), "
+        let noun = checker.producerCount == 1 ? "producer" : "producers"
+        let positions = received > 0 ? "first position \(checker.firstPosition), last position \(checker.lastPosition)" : "no messages"
+        return "verified \(received) messages from \(checker.producerCount) \(noun) on stream \(stream): \(positions), "
             + "\(ClientTool.rate(received, nanos: elapsed)) msgs/s"
     }
 

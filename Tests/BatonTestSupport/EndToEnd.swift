@@ -40,16 +40,19 @@ public enum EndToEnd {
 
     public struct Replay {
         public var count = 0
-        public var lastPosition: Int64 = -1
-        public var nextSequence: [UInt64: UInt64] = [:]
+        public var checker = ExactlyOnceChecker()
         public var problems: [String] = []
+        /// One past each producer's last sequence received.
+        public var nextSequence: [UInt64: UInt64] { checker.nextSequence }
+        public var lastPosition: Int64 { checker.lastPosition }
         public var positions: [Int64] = []
         /// CRC32C-style digest of every (position, producer, sequence, payload) in order: equal digests, same sequence.
         public var digest: UInt64 = 0xcbf2_9ce4_8422_2325
     }
 
-    /// Reads `expected` messages from `from`, checking log order, per-producer
-    /// sequence order (consecutive, no duplicates) and every payload.
+    /// Reads `expected` messages from `from`, checking each with an
+    /// `ExactlyOnceChecker` (log order, per-producer consecutive sequences,
+    /// every payload); the first ten problems are kept.
     public static func replay(port: UInt16, expected: Int, from: SubscribeFrom = .earliest, stream: UInt32 = 1,
                        keepPositions: Bool = false, deadline: Date) throws -> Replay {
         let subscriber = try Subscriber(broker: IPv4SocketAddress.loopback(port: port),
@@ -60,24 +63,8 @@ public enum EndToEnd {
             let got = try subscriber.poll { message in
                 replay.count += 1
                 if keepPositions { replay.positions.append(message.position) }
-                if message.position <= replay.lastPosition, replay.problems.count < 10 {
-                    replay.problems.append("position \(message.position) after \(replay.lastPosition)")
-                }
-                replay.lastPosition = message.position
                 replay.fold(message.position, message.producerId, message.sequence, message.payload)
-                switch GeneratedPayload.verify(message.payload) {
-                case .valid(let producer, let sequence):
-                    if producer != message.producerId || sequence != message.sequence, replay.problems.count < 10 {
-                        replay.problems.append("frame says \(message.producerId):\(message.sequence), payload \(producer):\(sequence)")
-                    }
-                    let expectedSequence = replay.nextSequence[producer] ?? sequence
-                    if sequence != expectedSequence, replay.problems.count < 10 {
-                        replay.problems.append("producer \(producer): sequence \(sequence), expected \(expectedSequence)")
-                    }
-                    replay.nextSequence[producer] = sequence + 1
-                case let other:
-                    if replay.problems.count < 10 { replay.problems.append("at \(message.position): \(other)") }
-                }
+                if let problem = replay.checker.check(message), replay.problems.count < 10 { replay.problems.append(problem) }
             }
             if got == 0 {
                 if Date() > deadline { throw TestTimeout("replay: \(replay.count) of \(expected) received") }
