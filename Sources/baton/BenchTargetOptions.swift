@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatonReplication
 import BatonBench
 import BatonLog
 import BatonNet
@@ -17,7 +18,7 @@ struct BenchTargetOptions: ParsableArguments {
     var nodes: Int = 1
 
     @Option(name: .long, help: "Embedded: replication between nodes, chain or raft.")
-    var replication: String = "chain"
+    var replication: ReplicationMode = .chain
 
     @Option(name: .long, help: "Embedded: durability policy, batch, none or interval:MS (default: the profile's, else batch).")
     var durability: String?
@@ -61,9 +62,11 @@ struct BenchTargetOptions: ParsableArguments {
             ("target", .string(cluster == nil ? "brokers" : "embedded")),
             ("brokers", .array(addresses.map { .string($0.description) })),
             ("nodes", .integer(Int64(addresses.count))),
-            ("replication", cluster == nil ? .null : .string(replication)),
+            ("replication", cluster == nil ? .null : .string(replication.rawValue)),
             ("embedded_node", cluster.map { .string($0.summary) } ?? .null),
             ("tuning", tuning.map(JSONValue.string) ?? .null),
         ]
     }
 }
+
+extension ReplicationMode: ExpressibleByArgument {}

@@ -29,12 +29,11 @@ struct ClusterCommand: ParsableCommand {
     var clusterId: UInt64 = 1
 
     @Option(name: .long, help: "one: every member's agents on one thread (fits a 2-core machine); per-node: each member runs its own threads (--threading applies).")
-    var threads: String = "one"
+    var threads: ClusterThreads = .one
 
     @OptionGroup var options: NodeOptions
 
     func validate() throws {
-        guard threads == "one" || threads == "per-node" else { throw ValidationError("--threads '\(threads)': expected one or per-node") }
         guard (1...16).contains(nodes) else { throw ValidationError("--nodes \(nodes): a chain has 1 to 16 members") }
         guard basePort >= 1, basePort + 100 + nodes - 1 <= 65_535 else {
             throw ValidationError("--base-port \(basePort): ports P...P+\(nodes - 1) and P+100...P+\(100 + nodes - 1) must be 1...65535")
@@ -58,11 +57,11 @@ struct ClusterCommand: ParsableCommand {
             try node.start()
             running.append(node)
             var layout = NodeLayout.describe(configuration)
-            if threads == "one" { layout.insert("baton cluster --threads one: every member's agents share one thread", at: 0) }
+            if threads == .one { layout.insert("baton cluster --threads one: every member's agents share one thread", at: 0) }
             writeLayout(layout, directory: configuration.log.directory)
         }
-        if threads == "one" { stopShared = try runOnOneThread(running, logger: logger) }
-        print("baton cluster: \(nodes) nodes, chain replication (cluster \(clusterId)), durability \(configurations[0].log.durability), \(threads == "one" ? "one thread for every member" : "threads per member")")
+        if threads == .one { stopShared = try runOnOneThread(running, logger: logger) }
+        print("baton cluster: \(nodes) nodes, chain replication (cluster \(clusterId)), durability \(configurations[0].log.durability), \(threads == .one ? "one thread for every member" : "threads per member")")
         for (node, configuration) in zip(running, configurations) {
             print("  node \(configuration.nodeId) \(configuration.replication!.role): clients \(node.clientAddress), replication \(node.replicationAddress!), data \(configuration.log.directory)")
         }
@@ -97,7 +96,7 @@ struct ClusterCommand: ParsableCommand {
                 throw ValidationError("cannot create data directory '\(member.data)' (errno \(errno))")
             }
             var configuration = NodeConfiguration(listen: member.client, log: LogConfiguration(directory: member.data))
-            configuration.runsOwnThreads = threads == "per-node"
+            configuration.runsOwnThreads = threads == .perNode
             do { try cluster.apply(nodeId: member.id, to: &configuration) } catch { throw ValidationError("\(error)") }
             profile?.apply(to: &configuration)
             try options.apply(to: &configuration)
@@ -105,4 +104,12 @@ struct ClusterCommand: ParsableCommand {
             return configuration
         }
     }
+}
+
+/// How `baton cluster` puts its members on threads.
+enum ClusterThreads: String, ExpressibleByArgument {
+    /// Every member's agents on one thread (fits a 2-core machine).
+    case one
+    /// Each member runs its own threads (`--threading` applies).
+    case perNode = "per-node"
 }

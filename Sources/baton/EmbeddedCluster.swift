@@ -42,30 +42,10 @@ final class EmbeddedCluster {
         stopSharedRunner?()
         stopSharedRunner = nil
         while let node = nodes.popLast() { node.stop() }
-        for directory in dataDirectories { EmbeddedCluster.removeTree(directory) }
+        for directory in dataDirectories { SystemFileSystem().removeTree(directory) }
     }
 
     deinit { stop() }
-
-    /// Removes `path` and everything under it (best effort; nothing follows symbolic links).
-    static func removeTree(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if info.st_mode & S_IFMT == S_IFDIR, let directory = opendir(path) {
-            var names: [String] = []
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            closedir(directory)
-            for name in names { removeTree(path + "/" + name) }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
-    }
 }
 
 /// Starts the embedded cluster of `baton bench --embedded`: `nodes` nodes
@@ -78,12 +58,8 @@ final class EmbeddedCluster {
 /// `nodes > 1`: a chain (head first in `clientAddresses`) on free UDP ports
 /// of 127.0.0.1, every member's agents on one thread — as `baton cluster`
 /// runs it by default.
-func startEmbeddedCluster(nodes: Int, replication: String, durability: DurabilityPolicy?, tuning: String?) throws -> EmbeddedCluster {
-    switch replication {
-    case "chain": break
-    case "raft": throw ValidationError("--replication raft: the embedded cluster does not run Raft (use chain)")
-    default: throw ValidationError("--replication '\(replication)': expected chain or raft")
-    }
+func startEmbeddedCluster(nodes: Int, replication: ReplicationMode, durability: DurabilityPolicy?, tuning: String?) throws -> EmbeddedCluster {
+    if replication == .raft { throw ValidationError("--replication raft: the embedded cluster does not run Raft (use chain)") }
     guard nodes >= 1 else { throw ValidationError("--nodes \(nodes): at least one node") }
     guard nodes <= 16 else { throw ValidationError("--nodes \(nodes): a chain has 1 to 16 members") }
     var profile: TuningProfile?
@@ -93,7 +69,12 @@ func startEmbeddedCluster(nodes: Int, replication: String, durability: Durabilit
     var logger = Logger(label: "baton.embedded") { StreamLogHandler.standardError(label: $0) }
     logger.logLevel = .warning
     StopSignals.block()  // before any node thread starts: only the watcher below receives them
-    let directory = try makeTemporaryDirectory()
+    let directory: String
+    do {
+        directory = try SystemFileSystem().makeTemporaryDirectory(prefix: "baton-bench")
+    } catch {
+        throw ValidationError("cannot make a temporary data directory: \(error)")
+    }
     do {
         if nodes == 1 {
             var configuration = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0),
@@ -109,7 +90,7 @@ func startEmbeddedCluster(nodes: Int, replication: String, durability: Durabilit
         }
         return try startEmbeddedChain(nodes: nodes, directory: directory, durability: durability, profile: profile, logger: logger)
     } catch {
-        EmbeddedCluster.removeTree(directory)
+        SystemFileSystem().removeTree(directory)
         throw error
     }
 }
@@ -118,14 +99,7 @@ func startEmbeddedCluster(nodes: Int, replication: String, durability: Durabilit
 /// ports picked by the kernel, replication on UDP ports free at start, all on one thread.
 private func startEmbeddedChain(nodes: Int, directory: String, durability: DurabilityPolicy?, profile: TuningProfile?,
                                 logger: Logger) throws -> EmbeddedCluster {
-    var sockets: [UDPSocket] = []
-    for _ in 0..<nodes { sockets.append(try UDPSocket.bind(to: IPv4SocketAddress(127, 0, 0, 1, port: 0))) }
-    let ports = try sockets.map { try $0.localAddress().port }
-    sockets.forEach { $0.close() }
-    let members = (0..<nodes).map { index in
-        ClusterMember(nodeId: UInt32(index), replicationAddress: IPv4SocketAddress(127, 0, 0, 1, port: ports[index]),
-                      clientAddress: HostAndPort(host: "127.0.0.1", port: 0))
-    }
+    let members = ClusterMember.loopbackChain(replicationPorts: try FreePorts.loopbackUDP(nodes))
     var started: [Node] = []
     var directories: [String] = []
     do {
@@ -163,22 +137,8 @@ private func startEmbeddedChain(nodes: Int, directory: String, durability: Durab
 private func removeOnStopSignal(_ directories: [String]) throws {
     let watcher = try BenchThread {
         let received = StopSignals.wait()
-        for directory in directories { EmbeddedCluster.removeTree(directory) }
+        for directory in directories { SystemFileSystem().removeTree(directory) }
         _exit(128 + received)
     }
     watcher.detach()
-}
-
-/// A new, empty directory under `$TMPDIR` (or /tmp), named `baton-bench-XXXXXX`.
-private func makeTemporaryDirectory() throws -> String {
-    let parent = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-    var template = Array((parent + "/baton-bench-XXXXXX").utf8CString)
-    let made = template.withUnsafeMutableBufferPointer { buffer -> String? in
-        guard let path = mkdtemp(buffer.baseAddress!) else { return nil }
-        return String(cString: path)
-    }
-    guard let made else {
-        throw ValidationError("cannot make a temporary data directory under \(parent): \(String(cString: strerror(errno)))")
-    }
-    return made
 }

@@ -122,3 +122,22 @@ final class LogFileSystemTests: XCTestCase {
         }
     }
 }
+
+/// Scratch directories: made empty, removed whole, links removed and never followed.
+final class TemporaryDirectoryTests: XCTestCase {
+    func testMadeEmptyRemovedWholeWithoutFollowingLinks() throws {
+        let files = SystemFileSystem()
+        let outside = try files.makeTemporaryDirectory(prefix: "baton-outside")
+        defer { files.removeTree(outside) }
+        let keep = outside + "/keep"
+        XCTAssertEqual(Glibc.close(Glibc.open(keep, O_CREAT | O_WRONLY, 0o644)), 0)
+        let scratch = try files.makeTemporaryDirectory(prefix: "baton-scratch")
+        XCTAssertEqual(try files.list(scratch), [])
+        XCTAssertEqual(mkdir(scratch + "/node-0", 0o755), 0)
+        XCTAssertEqual(Glibc.close(Glibc.open(scratch + "/node-0/00.log", O_CREAT | O_WRONLY, 0o644)), 0)
+        XCTAssertEqual(symlink(outside, scratch + "/link"), 0)
+        files.removeTree(scratch)
+        XCTAssertFalse(files.exists(scratch))
+        XCTAssertTrue(files.exists(keep), "a link's target is not removed")
+    }
+}

@@ -62,3 +62,15 @@ final class AddressTests: XCTestCase {
         XCTAssertNil(timeout.errno)
     }
 }
+
+/// Free loopback ports for a local cluster.
+final class FreePortsTests: XCTestCase {
+    func testPortsAreDistinctNonZeroAndBindableAgain() throws {
+        let ports = try FreePorts.loopbackUDP(5)
+        XCTAssertEqual(Set(ports).count, 5)
+        XCTAssertFalse(ports.contains(0))
+        let socket = try UDPSocket.bind(to: IPv4SocketAddress(127, 0, 0, 1, port: ports[0]))
+        XCTAssertEqual(try socket.localAddress().port, ports[0], "released: a member can bind it")
+        socket.close()
+    }
+}

@@ -16,11 +16,7 @@ final class ClusterHarness {
 
     init(count: Int, durability: DurabilityPolicy = .batch, bufferBytes: Int = 8 << 20,
          tweak: (Int, inout NodeConfiguration) -> Void = { _, _ in }) throws {
-        let ports = try ClusterHarness.freeUDPPorts(count)
-        let members = (0..<count).map { index in
-            ClusterMember(nodeId: UInt32(index), replicationAddress: IPv4SocketAddress(127, 0, 0, 1, port: ports[index]),
-                          clientAddress: HostAndPort(host: "127.0.0.1", port: 0))
-        }
+        let members = ClusterMember.loopbackChain(replicationPorts: try FreePorts.loopbackUDP(count))
         var directories: [String] = []
         var configurations: [NodeConfiguration] = []
         for index in 0..<count {
@@ -63,16 +59,5 @@ final class ClusterHarness {
     func shutdown() {
         for index in nodes.indices { stop(index) }
         for directory in directories { removeTree(directory) }
-    }
-
-    /// `count` UDP ports free right now (bound, read, released).
-    static func freeUDPPorts(_ count: Int) throws -> [UInt16] {
-        var sockets: [UDPSocket] = []
-        defer { sockets.forEach { $0.close() } }
-        for _ in 0..<count {
-            let socket = try UDPSocket.bind(to: IPv4SocketAddress(127, 0, 0, 1, port: 0))
-            sockets.append(socket)
-        }
-        return try sockets.map { try $0.localAddress().port }
     }
 }

@@ -15,8 +15,8 @@ final class ProcessCluster {
 
     init(count: Int, mtu: Int = 8_192) throws {
         root = makeTemporaryDirectory("chain-procs")
-        let udp = try ClusterHarness.freeUDPPorts(count)
-        clientPorts = try ProcessCluster.freeTCPPorts(count)
+        let udp = try FreePorts.loopbackUDP(count)
+        clientPorts = try FreePorts.loopbackTCP(count)
         var text = "cluster_id = 77\nepoch = 1\nreplication = \"chain\"\n"
         for index in 0..<count {
             text += "\n[[member]]\nid = \(index)\nreplication = \"127.0.0.1:\(udp[index])\"\nclient = \"127.0.0.1:\(clientPorts[index])\"\ndata = \"node-\(index)\"\n"
@@ -65,13 +65,5 @@ final class ProcessCluster {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    /// `count` TCP ports free right now.
-    static func freeTCPPorts(_ count: Int) throws -> [UInt16] {
-        var listeners: [TCPListener] = []
-        defer { listeners.forEach { $0.close() } }
-        for _ in 0..<count { listeners.append(try TCPListener.listen(on: .loopback(port: 0))) }
-        return try listeners.map { try $0.localAddress().port }
     }
 }

@@ -1,13 +1,15 @@
 import BatonAgent
-import BatonNode
 import Logging
 
 /// Runs every agent of `nodes` (built with `runsOwnThreads == false`) on one
 /// pinned-or-not thread, with the first node's idle strategy, CPU and NUMA
 /// node — how `baton cluster` and `baton bench --embedded` run a local chain
 /// on a small machine. Returns the stop function (joins the thread); call it
-/// before stopping the nodes. Main thread, at start-up.
-func runOnOneThread(_ nodes: [Node], logger: Logger) throws -> () -> Void {
+/// before stopping the nodes.
+///
+/// Threading: the nodes' set-up thread, after they started; the nodes must
+/// outlive the runner.
+public func runOnOneThread<Environment>(_ nodes: [GenericNode<Environment>], logger: Logger) throws -> () -> Void {
     var agents: [any Agent] = []
     for node in nodes {
         if let agent = node.takeAgent() { agents.append(agent) }
