@@ -51,7 +51,7 @@ struct PublishBuffer: ~Copyable {
     /// A buffer of `byteCapacity` bytes for at most `recordCapacity` batches
     /// (rounded up to a power of two).
     init(byteCapacity: Int, recordCapacity: Int) {
-        precondition(byteCapacity > PublishBuffer.batchHeaderBytes + 4, "publish buffer of \(byteCapacity) bytes is too small")
+        precondition(byteCapacity > PublishBuffer.batchHeaderBytes + PublishBlock.payloadLengthBytes, "publish buffer of \(byteCapacity) bytes is too small")
         precondition(recordCapacity >= 1, "the publish buffer needs room for a batch")
         var slots = 1
         while slots < recordCapacity { slots <<= 1 }
@@ -84,7 +84,7 @@ struct PublishBuffer: ~Copyable {
     @inline(__always)
     mutating func reserve(length: Int, sequence: UInt64, streamId: UInt32, producerId: UInt64,
                           batchCountMax: Int, batchBytesMax: Int, now: Int64) -> UnsafeMutableRawPointer? {
-        let needed = 4 &+ length
+        let needed = PublishBlock.payloadLengthBytes &+ length
         if isOpen && (openCount >= batchCountMax || writer.remaining < needed) {
             close()
         }

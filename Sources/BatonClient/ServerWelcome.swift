@@ -58,7 +58,7 @@ public struct ServerWelcome: Equatable, Sendable {
         }
         let maxMessageLength = Int(block.maxMessageLength)
         let maxPayloadLength = Int(block.maxPayloadLength)
-        let headerBytes = MessageHeaderDescriptor.length + PublishBlock.encodedLength + 4
+        let headerBytes = MessageHeaderDescriptor.length + PublishBlock.encodedLength + PublishBlock.payloadLengthBytes
         guard maxMessageLength >= headerBytes + 1, maxPayloadLength >= 1 else {
             throw .protocolViolation("Welcome limits are unusable: maxMessageLength \(maxMessageLength), maxPayloadLength \(maxPayloadLength)")
         }

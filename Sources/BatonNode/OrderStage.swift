@@ -161,7 +161,7 @@ public final class OrderStage<Clock: NanoClock>: Agent {
         var framePosition: Int64 = -1
         var appendedCount = 0
         var appendedBytes = 0
-        PublishBatchBytes.forEachPayload(record.payloads, count: Int(count)) { payload in
+        PublishBlock.forEachPayload(in: record.payloads, count: Int(count)) { _, payload in
             defer { index &+= 1 }
             if index < skip { return }
             let result = appender.tryAppend(payload: payload, streamId: streamId, producerId: producerId,
@@ -219,23 +219,14 @@ public final class OrderStage<Clock: NanoClock>: Agent {
     }
 }
 
-/// Walks the payloads of an ingress Publish record (validated on ingress).
+/// Sums the log space of an ingress Publish record's payloads (validated on ingress).
 enum PublishBatchBytes {
-    @inline(__always)
-    static func forEachPayload(_ payloads: UnsafeRawBufferPointer, count: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
-        guard let base = payloads.baseAddress else { return }
-        var offset = 0
-        for _ in 0..<count {
-            let length = Int(base.loadLittleEndian(fromByteOffset: offset, as: UInt32.self))
-            body(UnsafeRawBufferPointer(start: base + (offset &+ 4), count: length))
-            offset &+= 4 &+ length
-        }
-    }
-
     @inline(__always)
     static func frameBytes(of payloads: UnsafeRawBufferPointer, count: Int) -> Int {
         var total = 0
-        forEachPayload(payloads, count: count) { total &+= FrameDescriptor.alignedFrameLength(payloadLength: $0.count) }
+        PublishBlock.forEachPayload(in: payloads, count: count) { _, payload in
+            total &+= FrameDescriptor.alignedFrameLength(payloadLength: payload.count)
+        }
         return total
     }
 }

@@ -16,6 +16,48 @@ public enum PipelineRecordType {
     public static let subscriberHandoff: Int32 = 5
 }
 
+/// A record that concerns one client I/O session and starts with its id
+/// (`IngressPublishRecord`, `AckRecord`, `RefusalRecord`), so that field is
+/// written once, here:
+///
+/// ```
+///   0  sessionId (UInt64)            the client I/O session the record is from or for
+/// ```
+///
+/// Threading: a view over ring memory, as thread-safe as that memory (the
+/// ring hands a record to one reader once its writer committed it).
+public protocol SessionRecord {
+    /// The record's first byte in the ring.
+    var address: UnsafeMutableRawPointer { get }
+}
+
+extension SessionRecord {
+    @inlinable public static var sessionIdFieldOffset: Int { 0 }
+    @inlinable public var sessionId: UInt64 {
+        get { address.loadLittleEndian(fromByteOffset: Self.sessionIdFieldOffset, as: UInt64.self) }
+        nonmutating set { address.storeLittleEndian(newValue, toByteOffset: Self.sessionIdFieldOffset) }
+    }
+}
+
+/// A session record about one producer (`AckRecord`, `RefusalRecord`): the
+/// producer's id follows the session's.
+///
+/// ```
+///   0  sessionId (UInt64)            see `SessionRecord`
+///   8  producerId (UInt64)
+/// ```
+///
+/// Threading: as `SessionRecord`.
+public protocol ProducerRecord: SessionRecord {}
+
+extension ProducerRecord {
+    @inlinable public static var producerIdFieldOffset: Int { 8 }
+    @inlinable public var producerId: UInt64 {
+        get { address.loadLittleEndian(fromByteOffset: Self.producerIdFieldOffset, as: UInt64.self) }
+        nonmutating set { address.storeLittleEndian(newValue, toByteOffset: Self.producerIdFieldOffset) }
+    }
+}
+
 /// A Publish batch on the ingress ring:
 ///
 /// ```
@@ -25,12 +67,13 @@ public enum PipelineRecordType {
 /// ```
 ///
 /// The payloads were validated (`PublishBatch.validate`) before the record was
-/// written, so the order stage walks them without checks.
+/// written, so the order stage walks them without checks. A view of `length`
+/// bytes of ring memory (a pointer and a length); as thread-safe as that memory.
 @frozen
-public struct IngressPublishRecord {
-    public static let sessionIdOffset = 0
-    public static let blockOffset = 8
-    public static let payloadsOffset = 8 + 24
+public struct IngressPublishRecord: SessionRecord {
+    public static let blockFieldOffset = 8
+    /// Where the payloads start: after the session id and the Publish block.
+    public static let payloadsOffset = blockFieldOffset + PublishBlock.encodedLength
 
     public let address: UnsafeMutableRawPointer
     public let length: Int
@@ -40,11 +83,7 @@ public struct IngressPublishRecord {
         self.length = length
     }
 
-    @inlinable public var sessionId: UInt64 {
-        get { address.loadLittleEndian(fromByteOffset: 0, as: UInt64.self) }
-        nonmutating set { address.storeLittleEndian(newValue, toByteOffset: 0) }
-    }
-    @inlinable public var block: PublishBlock { PublishBlock(address + IngressPublishRecord.blockOffset) }
+    @inlinable public var block: PublishBlock { PublishBlock(address + IngressPublishRecord.blockFieldOffset) }
     @inlinable public var payloads: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: address + IngressPublishRecord.payloadsOffset, count: length &- IngressPublishRecord.payloadsOffset)
     }
@@ -59,32 +98,30 @@ public struct IngressPublishRecord {
 ///  24  framePosition (Int64)   where that message's frame starts
 ///  32  endPosition (Int64)     the commit position that makes the ack true
 /// ```
+///
+/// A flyweight over ring memory (`sessionId`, `producerId` from
+/// `ProducerRecord`): a pointer and nothing else; as thread-safe as that memory.
 @frozen
-public struct AckRecord {
+public struct AckRecord: ProducerRecord, Flyweight {
+    public static let sequenceFieldOffset = 16
+    public static let framePositionFieldOffset = 24
+    public static let endPositionFieldOffset = 32
     public static let length = 40
     public let address: UnsafeMutableRawPointer
 
     @inlinable public init(_ address: UnsafeMutableRawPointer) { self.address = address }
 
-    @inlinable public var sessionId: UInt64 {
-        get { address.loadLittleEndian(fromByteOffset: 0, as: UInt64.self) }
-        nonmutating set { address.storeLittleEndian(newValue, toByteOffset: 0) }
-    }
-    @inlinable public var producerId: UInt64 {
-        get { address.loadLittleEndian(fromByteOffset: 8, as: UInt64.self) }
-        nonmutating set { address.storeLittleEndian(newValue, toByteOffset: 8) }
-    }
     @inlinable public var sequence: UInt64 {
-        get { address.loadLittleEndian(fromByteOffset: 16, as: UInt64.self) }
-        nonmutating set { address.storeLittleEndian(newValue, toByteOffset: 16) }
+        get { load(UInt64.self, at: Self.sequenceFieldOffset) }
+        nonmutating set { store(newValue, at: Self.sequenceFieldOffset) }
     }
     @inlinable public var framePosition: Int64 {
-        get { address.loadLittleEndian(fromByteOffset: 24, as: Int64.self) }
-        nonmutating set { address.storeLittleEndian(newValue, toByteOffset: 24) }
+        get { load(Int64.self, at: Self.framePositionFieldOffset) }
+        nonmutating set { store(newValue, at: Self.framePositionFieldOffset) }
     }
     @inlinable public var endPosition: Int64 {
-        get { address.loadLittleEndian(fromByteOffset: 32, as: Int64.self) }
-        nonmutating set { address.storeLittleEndian(newValue, toByteOffset: 32) }
+        get { load(Int64.self, at: Self.endPositionFieldOffset) }
+        nonmutating set { store(newValue, at: Self.endPositionFieldOffset) }
     }
 }
 
@@ -93,31 +130,35 @@ public struct AckRecord {
 /// ```
 ///   0  sessionId (UInt64)
 ///   8  producerId (UInt64)
-///  16  code (UInt16), reserved (6 bytes)
-///  24  text length (UInt32), then UTF-8 text
+///  16  code (UInt16), reserved (6 bytes, not written)
+///  24  textLength (UInt32)
+///  28  text (textLength bytes of UTF-8)
 /// ```
+///
+/// A flyweight over ring memory (`sessionId`, `producerId` from
+/// `ProducerRecord`): a pointer and nothing else; as thread-safe as that memory.
 @frozen
-public struct RefusalRecord {
+public struct RefusalRecord: ProducerRecord, Flyweight {
+    public static let codeFieldOffset = 16
+    public static let textLengthFieldOffset = 24
     public static let textOffset = 28
     public static let maximumTextLength = 200
     public let address: UnsafeMutableRawPointer
 
     @inlinable public init(_ address: UnsafeMutableRawPointer) { self.address = address }
 
-    @inlinable public var sessionId: UInt64 { address.loadLittleEndian(fromByteOffset: 0, as: UInt64.self) }
-    @inlinable public var producerId: UInt64 { address.loadLittleEndian(fromByteOffset: 8, as: UInt64.self) }
-    @inlinable public var code: UInt16 { address.loadLittleEndian(fromByteOffset: 16, as: UInt16.self) }
+    @inlinable public var code: UInt16 { load(UInt16.self, at: Self.codeFieldOffset) }
     public var text: String {
-        let length = Int(address.loadLittleEndian(fromByteOffset: 24, as: UInt32.self))
+        let length = Int(load(UInt32.self, at: Self.textLengthFieldOffset))
         return String(decoding: UnsafeRawBufferPointer(start: address + RefusalRecord.textOffset, count: length), as: UTF8.self)
     }
 
-    /// Fills a record of `RefusalRecord.length(of:)` bytes.
+    /// Fills a record of `RefusalRecord.length(textBytes:)` bytes.
     public func write(sessionId: UInt64, producerId: UInt64, code: ClientErrorCode, text: Array<UInt8>) {
-        address.storeLittleEndian(sessionId, toByteOffset: 0)
-        address.storeLittleEndian(producerId, toByteOffset: 8)
-        address.storeLittleEndian(code.rawValue, toByteOffset: 16)
-        address.storeLittleEndian(UInt32(text.count), toByteOffset: 24)
+        self.sessionId = sessionId
+        self.producerId = producerId
+        store(code.rawValue, at: Self.codeFieldOffset)
+        store(UInt32(text.count), at: Self.textLengthFieldOffset)
         text.withUnsafeBytes { (address + RefusalRecord.textOffset).copyMemory(from: $0.baseAddress!, byteCount: text.count) }
     }
 
@@ -125,16 +166,23 @@ public struct RefusalRecord {
     public static func length(textBytes: Int) -> Int { textOffset + textBytes }
 }
 
-/// A session handed from client I/O to the execute stage:
+/// A session handed from client I/O to the delivery stage:
 ///
 /// ```
-///   0  socket descriptor (Int32), reserved (4 bytes)
+///   0  descriptor (Int32: the socket), reserved (4 bytes, zero)
 ///   8  sessionId (UInt64)
 ///  16  lastReceiveNanos (Int64)
-///  24  bytes already received and not yet handled (the Subscribe and what followed)
+///  24  pending: bytes already received and not yet handled (the Subscribe and what followed)
 /// ```
+///
+/// A view of `length` bytes of ring memory (a pointer and a length); as
+/// thread-safe as that memory.
 @frozen
 public struct HandoffRecord {
+    public static let descriptorFieldOffset = 0
+    public static let reservedFieldOffset = 4
+    public static let sessionIdFieldOffset = 8
+    public static let lastReceiveNanosFieldOffset = 16
     public static let pendingOffset = 24
     public let address: UnsafeMutableRawPointer
     public let length: Int
@@ -144,18 +192,24 @@ public struct HandoffRecord {
         self.length = length
     }
 
-    @inlinable public var descriptor: Int32 { address.loadLittleEndian(fromByteOffset: 0, as: Int32.self) }
-    @inlinable public var sessionId: UInt64 { address.loadLittleEndian(fromByteOffset: 8, as: UInt64.self) }
-    @inlinable public var lastReceiveNanos: Int64 { address.loadLittleEndian(fromByteOffset: 16, as: Int64.self) }
+    @inlinable public var descriptor: Int32 {
+        address.loadLittleEndian(fromByteOffset: HandoffRecord.descriptorFieldOffset, as: Int32.self)
+    }
+    @inlinable public var sessionId: UInt64 {
+        address.loadLittleEndian(fromByteOffset: HandoffRecord.sessionIdFieldOffset, as: UInt64.self)
+    }
+    @inlinable public var lastReceiveNanos: Int64 {
+        address.loadLittleEndian(fromByteOffset: HandoffRecord.lastReceiveNanosFieldOffset, as: Int64.self)
+    }
     @inlinable public var pending: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: address + HandoffRecord.pendingOffset, count: length &- HandoffRecord.pendingOffset)
     }
 
     public func write(descriptor: Int32, sessionId: UInt64, lastReceiveNanos: Int64, pending: UnsafeRawBufferPointer) {
-        address.storeLittleEndian(descriptor, toByteOffset: 0)
-        address.storeLittleEndian(Int32(0), toByteOffset: 4)
-        address.storeLittleEndian(sessionId, toByteOffset: 8)
-        address.storeLittleEndian(lastReceiveNanos, toByteOffset: 16)
+        address.storeLittleEndian(descriptor, toByteOffset: HandoffRecord.descriptorFieldOffset)
+        address.storeLittleEndian(Int32(0), toByteOffset: HandoffRecord.reservedFieldOffset)
+        address.storeLittleEndian(sessionId, toByteOffset: HandoffRecord.sessionIdFieldOffset)
+        address.storeLittleEndian(lastReceiveNanos, toByteOffset: HandoffRecord.lastReceiveNanosFieldOffset)
         if let base = pending.baseAddress, pending.count > 0 {
             (address + HandoffRecord.pendingOffset).copyMemory(from: base, byteCount: pending.count)
         }

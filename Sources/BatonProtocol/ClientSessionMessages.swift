@@ -13,21 +13,25 @@ import BatonCodec
 /// A flyweight: a pointer and nothing else; as thread-safe as the memory it views.
 @frozen
 public struct HelloBlock: MessageFlyweight {
+    public static let minVersionFieldOffset = 0
+    public static let maxVersionFieldOffset = 2
+    public static let flagsFieldOffset = 4
+
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     @inlinable public static var encodedLength: Int { 8 }
     @inlinable public static var templateId: UInt16 { ClientProtocol.Template.hello.rawValue }
     @inlinable public var minVersion: UInt16 {
-        get { load(UInt16.self, at: 0) }
-        nonmutating set { store(newValue, at: 0) }
+        get { load(UInt16.self, at: Self.minVersionFieldOffset) }
+        nonmutating set { store(newValue, at: Self.minVersionFieldOffset) }
     }
     @inlinable public var maxVersion: UInt16 {
-        get { load(UInt16.self, at: 2) }
-        nonmutating set { store(newValue, at: 2) }
+        get { load(UInt16.self, at: Self.maxVersionFieldOffset) }
+        nonmutating set { store(newValue, at: Self.maxVersionFieldOffset) }
     }
     @inlinable public var flags: UInt32 {
-        get { load(UInt32.self, at: 4) }
-        nonmutating set { store(newValue, at: 4) }
+        get { load(UInt32.self, at: Self.flagsFieldOffset) }
+        nonmutating set { store(newValue, at: Self.flagsFieldOffset) }
     }
 }
 
@@ -50,45 +54,55 @@ public struct HelloBlock: MessageFlyweight {
 /// A flyweight: a pointer and nothing else; as thread-safe as the memory it views.
 @frozen
 public struct WelcomeBlock: MessageFlyweight {
+    public static let versionFieldOffset = 0
+    public static let reserved0FieldOffset = 2
+    public static let nodeIdFieldOffset = 4
+    public static let sessionIdFieldOffset = 8
+    public static let maxMessageLengthFieldOffset = 16
+    public static let maxPayloadLengthFieldOffset = 20
+    public static let heartbeatIntervalMillisFieldOffset = 24
+    public static let maxBatchCountFieldOffset = 28
+    public static let commitPositionFieldOffset = 32
+
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     @inlinable public static var encodedLength: Int { 40 }
     @inlinable public static var templateId: UInt16 { ClientProtocol.Template.welcome.rawValue }
     @inlinable public var version: UInt16 {
-        get { load(UInt16.self, at: 0) }
-        nonmutating set { store(newValue, at: 0) }
+        get { load(UInt16.self, at: Self.versionFieldOffset) }
+        nonmutating set { store(newValue, at: Self.versionFieldOffset) }
     }
     @inlinable public var reserved0: UInt16 {
-        get { load(UInt16.self, at: 2) }
-        nonmutating set { store(newValue, at: 2) }
+        get { load(UInt16.self, at: Self.reserved0FieldOffset) }
+        nonmutating set { store(newValue, at: Self.reserved0FieldOffset) }
     }
     @inlinable public var nodeId: UInt32 {
-        get { load(UInt32.self, at: 4) }
-        nonmutating set { store(newValue, at: 4) }
+        get { load(UInt32.self, at: Self.nodeIdFieldOffset) }
+        nonmutating set { store(newValue, at: Self.nodeIdFieldOffset) }
     }
     @inlinable public var sessionId: UInt64 {
-        get { load(UInt64.self, at: 8) }
-        nonmutating set { store(newValue, at: 8) }
+        get { load(UInt64.self, at: Self.sessionIdFieldOffset) }
+        nonmutating set { store(newValue, at: Self.sessionIdFieldOffset) }
     }
     @inlinable public var maxMessageLength: UInt32 {
-        get { load(UInt32.self, at: 16) }
-        nonmutating set { store(newValue, at: 16) }
+        get { load(UInt32.self, at: Self.maxMessageLengthFieldOffset) }
+        nonmutating set { store(newValue, at: Self.maxMessageLengthFieldOffset) }
     }
     @inlinable public var maxPayloadLength: UInt32 {
-        get { load(UInt32.self, at: 20) }
-        nonmutating set { store(newValue, at: 20) }
+        get { load(UInt32.self, at: Self.maxPayloadLengthFieldOffset) }
+        nonmutating set { store(newValue, at: Self.maxPayloadLengthFieldOffset) }
     }
     @inlinable public var heartbeatIntervalMillis: UInt32 {
-        get { load(UInt32.self, at: 24) }
-        nonmutating set { store(newValue, at: 24) }
+        get { load(UInt32.self, at: Self.heartbeatIntervalMillisFieldOffset) }
+        nonmutating set { store(newValue, at: Self.heartbeatIntervalMillisFieldOffset) }
     }
     @inlinable public var maxBatchCount: UInt32 {
-        get { load(UInt32.self, at: 28) }
-        nonmutating set { store(newValue, at: 28) }
+        get { load(UInt32.self, at: Self.maxBatchCountFieldOffset) }
+        nonmutating set { store(newValue, at: Self.maxBatchCountFieldOffset) }
     }
     @inlinable public var commitPosition: Int64 {
-        get { load(Int64.self, at: 32) }
-        nonmutating set { store(newValue, at: 32) }
+        get { load(Int64.self, at: Self.commitPositionFieldOffset) }
+        nonmutating set { store(newValue, at: Self.commitPositionFieldOffset) }
     }
 }
 
@@ -106,25 +120,30 @@ public struct WelcomeBlock: MessageFlyweight {
 /// A flyweight: a pointer and nothing else; as thread-safe as the memory it views.
 @frozen
 public struct ErrorBlock: MessageFlyweight {
+    public static let codeFieldOffset = 0
+    public static let reserved0FieldOffset = 2
+    public static let reserved1FieldOffset = 4
+    public static let relatedIdFieldOffset = 8
+
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     @inlinable public static var encodedLength: Int { 16 }
     @inlinable public static var templateId: UInt16 { ClientProtocol.Template.error.rawValue }
     @inlinable public var code: UInt16 {
-        get { load(UInt16.self, at: 0) }
-        nonmutating set { store(newValue, at: 0) }
+        get { load(UInt16.self, at: Self.codeFieldOffset) }
+        nonmutating set { store(newValue, at: Self.codeFieldOffset) }
     }
     @inlinable public var reserved0: UInt16 {
-        get { load(UInt16.self, at: 2) }
-        nonmutating set { store(newValue, at: 2) }
+        get { load(UInt16.self, at: Self.reserved0FieldOffset) }
+        nonmutating set { store(newValue, at: Self.reserved0FieldOffset) }
     }
     @inlinable public var reserved1: UInt32 {
-        get { load(UInt32.self, at: 4) }
-        nonmutating set { store(newValue, at: 4) }
+        get { load(UInt32.self, at: Self.reserved1FieldOffset) }
+        nonmutating set { store(newValue, at: Self.reserved1FieldOffset) }
     }
     @inlinable public var relatedId: UInt64 {
-        get { load(UInt64.self, at: 8) }
-        nonmutating set { store(newValue, at: 8) }
+        get { load(UInt64.self, at: Self.relatedIdFieldOffset) }
+        nonmutating set { store(newValue, at: Self.relatedIdFieldOffset) }
     }
 }
 
@@ -139,12 +158,14 @@ public struct ErrorBlock: MessageFlyweight {
 /// A flyweight: a pointer and nothing else; as thread-safe as the memory it views.
 @frozen
 public struct HeartbeatBlock: MessageFlyweight {
+    public static let timestampNanosFieldOffset = 0
+
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     @inlinable public static var encodedLength: Int { 8 }
     @inlinable public static var templateId: UInt16 { ClientProtocol.Template.heartbeat.rawValue }
     @inlinable public var timestampNanos: Int64 {
-        get { load(Int64.self, at: 0) }
-        nonmutating set { store(newValue, at: 0) }
+        get { load(Int64.self, at: Self.timestampNanosFieldOffset) }
+        nonmutating set { store(newValue, at: Self.timestampNanosFieldOffset) }
     }
 }

@@ -1,5 +1,24 @@
 import BatonCodec
 
+/// A message of a subscription (Subscribe, Subscribed, Deliver, Credit,
+/// Unsubscribe): its block starts with the subscription it concerns, so that
+/// field is written once, here:
+///
+/// ```
+///     0  subscriptionId (UInt32: chosen by the client in Subscribe)
+/// ```
+///
+/// Threading: a flyweight, as thread-safe as the memory it views.
+public protocol SubscriptionMessage: MessageFlyweight {}
+
+extension SubscriptionMessage {
+    @inlinable public static var subscriptionIdFieldOffset: Int { 0 }
+    @inlinable public var subscriptionId: UInt32 {
+        get { load(UInt32.self, at: Self.subscriptionIdFieldOffset) }
+        nonmutating set { store(newValue, at: Self.subscriptionIdFieldOffset) }
+    }
+}
+
 /// Subscribe (client → server): start a subscription to one stream (or all) from earliest, latest, a position or a timestamp.
 ///
 /// Fixed block (24 bytes, little-endian), after the 8-byte message header:
@@ -14,40 +33,44 @@ import BatonCodec
 ///    16  start (Int64)
 /// ```
 ///
-/// A flyweight: a pointer and nothing else; as thread-safe as the memory it views.
+/// A flyweight (`subscriptionId` from `SubscriptionMessage`): a pointer and
+/// nothing else; as thread-safe as the memory it views.
 @frozen
-public struct SubscribeBlock: MessageFlyweight {
+public struct SubscribeBlock: SubscriptionMessage {
+    public static let streamIdFieldOffset = 4
+    public static let fromFieldOffset = 8
+    public static let reserved0FieldOffset = 9
+    public static let reserved1FieldOffset = 10
+    public static let creditFieldOffset = 12
+    public static let startFieldOffset = 16
+
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     @inlinable public static var encodedLength: Int { 24 }
     @inlinable public static var templateId: UInt16 { ClientProtocol.Template.subscribe.rawValue }
-    @inlinable public var subscriptionId: UInt32 {
-        get { load(UInt32.self, at: 0) }
-        nonmutating set { store(newValue, at: 0) }
-    }
     @inlinable public var streamId: UInt32 {
-        get { load(UInt32.self, at: 4) }
-        nonmutating set { store(newValue, at: 4) }
+        get { load(UInt32.self, at: Self.streamIdFieldOffset) }
+        nonmutating set { store(newValue, at: Self.streamIdFieldOffset) }
     }
     @inlinable public var from: UInt8 {
-        get { address.load(fromByteOffset: 8, as: UInt8.self) }
-        nonmutating set { address.storeBytes(of: newValue, toByteOffset: 8, as: UInt8.self) }
+        get { load(UInt8.self, at: Self.fromFieldOffset) }
+        nonmutating set { store(newValue, at: Self.fromFieldOffset) }
     }
     @inlinable public var reserved0: UInt8 {
-        get { address.load(fromByteOffset: 9, as: UInt8.self) }
-        nonmutating set { address.storeBytes(of: newValue, toByteOffset: 9, as: UInt8.self) }
+        get { load(UInt8.self, at: Self.reserved0FieldOffset) }
+        nonmutating set { store(newValue, at: Self.reserved0FieldOffset) }
     }
     @inlinable public var reserved1: UInt16 {
-        get { load(UInt16.self, at: 10) }
-        nonmutating set { store(newValue, at: 10) }
+        get { load(UInt16.self, at: Self.reserved1FieldOffset) }
+        nonmutating set { store(newValue, at: Self.reserved1FieldOffset) }
     }
     @inlinable public var credit: UInt32 {
-        get { load(UInt32.self, at: 12) }
-        nonmutating set { store(newValue, at: 12) }
+        get { load(UInt32.self, at: Self.creditFieldOffset) }
+        nonmutating set { store(newValue, at: Self.creditFieldOffset) }
     }
     @inlinable public var start: Int64 {
-        get { load(Int64.self, at: 16) }
-        nonmutating set { store(newValue, at: 16) }
+        get { load(Int64.self, at: Self.startFieldOffset) }
+        nonmutating set { store(newValue, at: Self.startFieldOffset) }
     }
 }
 
@@ -62,28 +85,29 @@ public struct SubscribeBlock: MessageFlyweight {
 ///    16  commitPosition (Int64)
 /// ```
 ///
-/// A flyweight: a pointer and nothing else; as thread-safe as the memory it views.
+/// A flyweight (`subscriptionId` from `SubscriptionMessage`): a pointer and
+/// nothing else; as thread-safe as the memory it views.
 @frozen
-public struct SubscribedBlock: MessageFlyweight {
+public struct SubscribedBlock: SubscriptionMessage {
+    public static let reserved0FieldOffset = 4
+    public static let startPositionFieldOffset = 8
+    public static let commitPositionFieldOffset = 16
+
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     @inlinable public static var encodedLength: Int { 24 }
     @inlinable public static var templateId: UInt16 { ClientProtocol.Template.subscribed.rawValue }
-    @inlinable public var subscriptionId: UInt32 {
-        get { load(UInt32.self, at: 0) }
-        nonmutating set { store(newValue, at: 0) }
-    }
     @inlinable public var reserved0: UInt32 {
-        get { load(UInt32.self, at: 4) }
-        nonmutating set { store(newValue, at: 4) }
+        get { load(UInt32.self, at: Self.reserved0FieldOffset) }
+        nonmutating set { store(newValue, at: Self.reserved0FieldOffset) }
     }
     @inlinable public var startPosition: Int64 {
-        get { load(Int64.self, at: 8) }
-        nonmutating set { store(newValue, at: 8) }
+        get { load(Int64.self, at: Self.startPositionFieldOffset) }
+        nonmutating set { store(newValue, at: Self.startPositionFieldOffset) }
     }
     @inlinable public var commitPosition: Int64 {
-        get { load(Int64.self, at: 16) }
-        nonmutating set { store(newValue, at: 16) }
+        get { load(Int64.self, at: Self.commitPositionFieldOffset) }
+        nonmutating set { store(newValue, at: Self.commitPositionFieldOffset) }
     }
 }
 
@@ -99,32 +123,34 @@ public struct SubscribedBlock: MessageFlyweight {
 ///    20  reserved0 (UInt32)
 /// ```
 ///
-/// A flyweight: a pointer and nothing else; as thread-safe as the memory it views.
+/// A flyweight (`subscriptionId` from `SubscriptionMessage`): a pointer and
+/// nothing else; as thread-safe as the memory it views.
 @frozen
-public struct DeliverBlock: MessageFlyweight {
+public struct DeliverBlock: SubscriptionMessage {
+    public static let frameCountFieldOffset = 4
+    public static let firstPositionFieldOffset = 8
+    public static let bytesFieldOffset = 16
+    public static let reserved0FieldOffset = 20
+
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     @inlinable public static var encodedLength: Int { 24 }
     @inlinable public static var templateId: UInt16 { ClientProtocol.Template.deliver.rawValue }
-    @inlinable public var subscriptionId: UInt32 {
-        get { load(UInt32.self, at: 0) }
-        nonmutating set { store(newValue, at: 0) }
-    }
     @inlinable public var frameCount: UInt32 {
-        get { load(UInt32.self, at: 4) }
-        nonmutating set { store(newValue, at: 4) }
+        get { load(UInt32.self, at: Self.frameCountFieldOffset) }
+        nonmutating set { store(newValue, at: Self.frameCountFieldOffset) }
     }
     @inlinable public var firstPosition: Int64 {
-        get { load(Int64.self, at: 8) }
-        nonmutating set { store(newValue, at: 8) }
+        get { load(Int64.self, at: Self.firstPositionFieldOffset) }
+        nonmutating set { store(newValue, at: Self.firstPositionFieldOffset) }
     }
     @inlinable public var bytes: UInt32 {
-        get { load(UInt32.self, at: 16) }
-        nonmutating set { store(newValue, at: 16) }
+        get { load(UInt32.self, at: Self.bytesFieldOffset) }
+        nonmutating set { store(newValue, at: Self.bytesFieldOffset) }
     }
     @inlinable public var reserved0: UInt32 {
-        get { load(UInt32.self, at: 20) }
-        nonmutating set { store(newValue, at: 20) }
+        get { load(UInt32.self, at: Self.reserved0FieldOffset) }
+        nonmutating set { store(newValue, at: Self.reserved0FieldOffset) }
     }
 }
 
@@ -137,20 +163,19 @@ public struct DeliverBlock: MessageFlyweight {
 ///     4  credit (UInt32)
 /// ```
 ///
-/// A flyweight: a pointer and nothing else; as thread-safe as the memory it views.
+/// A flyweight (`subscriptionId` from `SubscriptionMessage`): a pointer and
+/// nothing else; as thread-safe as the memory it views.
 @frozen
-public struct CreditBlock: MessageFlyweight {
+public struct CreditBlock: SubscriptionMessage {
+    public static let creditFieldOffset = 4
+
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     @inlinable public static var encodedLength: Int { 8 }
     @inlinable public static var templateId: UInt16 { ClientProtocol.Template.credit.rawValue }
-    @inlinable public var subscriptionId: UInt32 {
-        get { load(UInt32.self, at: 0) }
-        nonmutating set { store(newValue, at: 0) }
-    }
     @inlinable public var credit: UInt32 {
-        get { load(UInt32.self, at: 4) }
-        nonmutating set { store(newValue, at: 4) }
+        get { load(UInt32.self, at: Self.creditFieldOffset) }
+        nonmutating set { store(newValue, at: Self.creditFieldOffset) }
     }
 }
 
@@ -163,19 +188,18 @@ public struct CreditBlock: MessageFlyweight {
 ///     4  reserved0 (UInt32)
 /// ```
 ///
-/// A flyweight: a pointer and nothing else; as thread-safe as the memory it views.
+/// A flyweight (`subscriptionId` from `SubscriptionMessage`): a pointer and
+/// nothing else; as thread-safe as the memory it views.
 @frozen
-public struct UnsubscribeBlock: MessageFlyweight {
+public struct UnsubscribeBlock: SubscriptionMessage {
+    public static let reserved0FieldOffset = 4
+
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     @inlinable public static var encodedLength: Int { 8 }
     @inlinable public static var templateId: UInt16 { ClientProtocol.Template.unsubscribe.rawValue }
-    @inlinable public var subscriptionId: UInt32 {
-        get { load(UInt32.self, at: 0) }
-        nonmutating set { store(newValue, at: 0) }
-    }
     @inlinable public var reserved0: UInt32 {
-        get { load(UInt32.self, at: 4) }
-        nonmutating set { store(newValue, at: 4) }
+        get { load(UInt32.self, at: Self.reserved0FieldOffset) }
+        nonmutating set { store(newValue, at: Self.reserved0FieldOffset) }
     }
 }

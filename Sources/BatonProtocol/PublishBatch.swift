@@ -65,13 +65,7 @@ public struct PublishBatch {
     /// Calls `body(index, payload)` for each message in order. Only on a validated batch.
     @inlinable
     public func forEachPayload(_ body: (Int, UnsafeRawBufferPointer) throws -> Void) rethrows {
-        guard let base = payloads.baseAddress else { return }
-        var offset = 0
-        for index in 0..<count {
-            let length = Int(base.loadLittleEndian(fromByteOffset: offset, as: UInt32.self))
-            try body(index, UnsafeRawBufferPointer(start: base + offset + 4, count: length))
-            offset &+= 4 &+ length
-        }
+        try PublishBlock.forEachPayload(in: payloads, count: count, body)
     }
 }
 
