@@ -38,9 +38,14 @@ enum ClientTool {
         return Int((Double(count) * 1e9 / Double(nanos)).rounded())
     }
 
-    /// " (after N reconnect attempts)" when any were made, for a final error line.
-    static func afterAttempts(_ attempts: Int) -> String {
-        attempts > 0 ? " (after \(attempts) reconnect attempts)" : ""
+    /// Reconnects `client` after `error` (printing `retrying(error, attempt)`
+    /// on standard error before each attempt), or exits naming the last error.
+    static func reconnectOrExit(_ command: String, _ reconnector: inout Reconnector, _ client: some ReconnectingClient,
+                                after error: BatonClientError, retrying: (BatonClientError, Int) -> String) {
+        if let final = reconnector.recover(client, after: error, willRetry: { writeLine(retrying($0, $1), to: STDERR_FILENO) }) {
+            let tries = reconnector.attemptsUsed > 0 ? " (after \(reconnector.attemptsUsed) reconnect attempts)" : ""
+            fail(command, "\(final.description)\(tries)")
+        }
     }
 
     /// True when standard input can be read without waiting (data or end of file).

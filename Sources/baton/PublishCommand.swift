@@ -202,11 +202,8 @@ struct PublishSession {
     mutating func recover(from error: BatonClientError) {
         let publisher = self.publisher
         let retries = reconnector.policy.attempts
-        if let final = reconnector.recover(publisher, after: error, willRetry: { error, attempt in
-            ClientTool.writeLine("baton publish: \(error.description); reconnecting (attempt \(attempt) of \(retries)), "
-                                     + "\(publisher.inFlight) messages to resend", to: STDERR_FILENO)
-        }) {
-            ClientTool.fail("publish", "\(final.description)\(ClientTool.afterAttempts(reconnector.attemptsUsed))")
+        ClientTool.reconnectOrExit("publish", &reconnector, publisher, after: error) { error, attempt in
+            "baton publish: \(error.description); reconnecting (attempt \(attempt) of \(retries)), \(publisher.inFlight) messages to resend"
         }
         progressNanos = ClientTool.nanos()
     }

@@ -200,11 +200,8 @@ struct SubscribeSession {
         output.flush()
         let subscriber = self.subscriber
         let retries = reconnector.policy.attempts
-        if let final = reconnector.recover(subscriber, after: error, willRetry: { error, attempt in
-            ClientTool.writeLine("baton subscribe: \(error.description); reconnecting at position "
-                                     + "\(subscriber.nextPosition) (attempt \(attempt) of \(retries))", to: STDERR_FILENO)
-        }) {
-            ClientTool.fail("subscribe", "\(final.description)\(ClientTool.afterAttempts(reconnector.attemptsUsed))")
+        ClientTool.reconnectOrExit("subscribe", &reconnector, subscriber, after: error) { error, attempt in
+            "baton subscribe: \(error.description); reconnecting at position \(subscriber.nextPosition) (attempt \(attempt) of \(retries))"
         }
     }
 }

@@ -122,6 +122,19 @@ final class InMemoryChain {
         return done()
     }
 
+    /// Steps until the head leads, publishes `count` messages and steps until
+    /// every member commits them; then checks every member's log is the
+    /// head's byte for byte. Returns what failed, or nil.
+    func replicate(_ count: Int, leaderRounds: Int, commitRounds: Int) throws -> String? {
+        guard try run(rounds: leaderRounds, until: { leadership[0].current == .leading }) else { return "the head never led" }
+        guard try publishAndCommit(count, rounds: commitRounds) else {
+            return "commits \(commits), head appended \(logs[0].appendedPosition)"
+        }
+        let head = try logBytes(0)
+        for index in 1..<logs.count where try logBytes(index) != head { return "member \(index)'s log differs from the head's" }
+        return nil
+    }
+
     /// Publishes `count` messages (as the head's room allows) and steps until
     /// every member commits the head's whole log; false if that takes more
     /// than `rounds`.
