@@ -99,35 +99,39 @@ func startEmbeddedCluster(nodes: Int, replication: ReplicationMode, durability: 
 /// ports picked by the kernel, replication on UDP ports free at start, all on one thread.
 private func startEmbeddedChain(nodes: Int, directory: String, durability: DurabilityPolicy?, profile: TuningProfile?,
                                 logger: Logger) throws -> EmbeddedCluster {
-    let members = ClusterMember.loopbackChain(replicationPorts: try FreePorts.loopbackUDP(nodes))
-    var started: [Node] = []
-    var directories: [String] = []
-    do {
-        for index in 0..<nodes {
-            let memberDirectory = directory + "/node-\(index)"
-            guard mkdir(memberDirectory, 0o755) == 0 else {
-                throw ValidationError("cannot create \(memberDirectory): \(String(cString: strerror(errno)))")
+    // The replication ports are probed: if another process takes one first, start again with fresh ones.
+    try FreePorts.retryingAddressInUse(count: nodes) { ports in
+        let members = ClusterMember.loopbackChain(replicationPorts: ports)
+        var started: [Node] = []
+        var directories: [String] = []
+        do {
+            for index in 0..<nodes {
+                let memberDirectory = directory + "/node-\(index)"
+                guard mkdir(memberDirectory, 0o755) == 0 else {
+                    throw ValidationError("cannot create \(memberDirectory): \(String(cString: strerror(errno)))")
+                }
+                directories.append(memberDirectory)
+                var configuration = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0),
+                                                      log: LogConfiguration(directory: memberDirectory))
+                configuration.nodeId = UInt32(index)
+                configuration.replication = ReplicationConfiguration(clusterId: 1, members: members, nodeId: UInt32(index))
+                configuration.runsOwnThreads = false
+                profile?.apply(to: &configuration)
+                configuration.log.directory = memberDirectory
+                if let durability { configuration.log.durability = durability }
+                do { try configuration.validate() } catch { throw ValidationError("embedded member \(index): \(error)") }
+                let node = try Node(configuration: configuration, logger: logger)
+                try node.start()
+                started.append(node)
             }
-            directories.append(memberDirectory)
-            var configuration = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0),
-                                                  log: LogConfiguration(directory: memberDirectory))
-            configuration.nodeId = UInt32(index)
-            configuration.replication = ReplicationConfiguration(clusterId: 1, members: members, nodeId: UInt32(index))
-            configuration.runsOwnThreads = false
-            profile?.apply(to: &configuration)
-            configuration.log.directory = memberDirectory
-            if let durability { configuration.log.durability = durability }
-            do { try configuration.validate() } catch { throw ValidationError("embedded member \(index): \(error)") }
-            let node = try Node(configuration: configuration, logger: logger)
-            try node.start()
-            started.append(node)
+            let stopRunner = try runOnOneThread(started, logger: logger)
+            try removeOnStopSignal([directory])
+            return EmbeddedCluster(nodes: started, dataDirectories: [directory], stopSharedRunner: stopRunner)
+        } catch {
+            for node in started.reversed() { node.stop() }
+            for memberDirectory in directories { SystemFileSystem().removeTree(memberDirectory) }
+            throw error
         }
-        let stopRunner = try runOnOneThread(started, logger: logger)
-        try removeOnStopSignal([directory])
-        return EmbeddedCluster(nodes: started, dataDirectories: [directory], stopSharedRunner: stopRunner)
-    } catch {
-        for node in started.reversed() { node.stop() }
-        throw error
     }
 }
 

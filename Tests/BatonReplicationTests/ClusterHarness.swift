@@ -16,30 +16,42 @@ final class ClusterHarness {
 
     init(count: Int, durability: DurabilityPolicy = .batch, bufferBytes: Int = 8 << 20,
          tweak: (Int, inout NodeConfiguration) -> Void = { _, _ in }) throws {
-        let members = ClusterMember.loopbackChain(replicationPorts: try FreePorts.loopbackUDP(count))
-        var directories: [String] = []
-        var configurations: [NodeConfiguration] = []
-        for index in 0..<count {
-            let directory = makeTemporaryDirectory("chain-\(index)")
-            directories.append(directory)
-            var log = LogConfiguration(directory: directory)
-            log.segmentBytes = 16 << 20
-            log.bufferBytes = bufferBytes
-            log.durability = durability
-            var configuration = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0), log: log)
-            configuration.nodeId = UInt32(index)
-            configuration.threading = .shared
-            configuration.idleStrategy = .defaultBackoff
-            var replication = ReplicationConfiguration(clusterId: 42, members: members, nodeId: UInt32(index))
-            replication.heartbeatIntervalNanos = 5_000_000
-            configuration.replication = replication
-            tweak(index, &configuration)
-            configurations.append(configuration)
+        // The replication ports are probed; if another process takes one first, start again with fresh ones.
+        (directories, configurations, nodes) = try FreePorts.retryingAddressInUse(count: count) { ports in
+            let members = ClusterMember.loopbackChain(replicationPorts: ports)
+            var directories: [String] = []
+            var configurations: [NodeConfiguration] = []
+            for index in 0..<count {
+                let directory = makeTemporaryDirectory("chain-\(index)")
+                directories.append(directory)
+                var log = LogConfiguration(directory: directory)
+                log.segmentBytes = 16 << 20
+                log.bufferBytes = bufferBytes
+                log.durability = durability
+                var configuration = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0), log: log)
+                configuration.nodeId = UInt32(index)
+                configuration.threading = .shared
+                configuration.idleStrategy = .defaultBackoff
+                var replication = ReplicationConfiguration(clusterId: 42, members: members, nodeId: UInt32(index))
+                replication.heartbeatIntervalNanos = 5_000_000
+                configuration.replication = replication
+                tweak(index, &configuration)
+                configurations.append(configuration)
+            }
+            var started: [Node?] = []
+            do {
+                for configuration in configurations {
+                    let node = try Node(configuration: configuration)
+                    try node.start()
+                    started.append(node)
+                }
+            } catch {
+                for node in started.reversed() { node?.stop() }
+                for directory in directories { removeTree(directory) }
+                throw error
+            }
+            return (directories, configurations, started)
         }
-        self.directories = directories
-        self.configurations = configurations
-        nodes = Array(repeating: nil, count: count)
-        for index in 0..<count { try start(index) }
     }
 
     func start(_ index: Int) throws {
