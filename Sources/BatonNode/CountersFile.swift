@@ -39,8 +39,8 @@ public final class CountersFile: @unchecked Sendable {
     }
 
     /// Creates (or replaces) the file for a running node with room for `capacity` counters.
-    public init(creatingAt path: String, capacity: Int) throws(NodeError) {
-        let (valuesOffset, total) = CountersFile.layout(capacity: capacity)
+    public convenience init(creatingAt path: String, capacity: Int) throws(NodeError) {
+        let (_, total) = CountersFile.layout(capacity: capacity)
         let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(operation: "create counters file", path: path, errno: errno) }
         defer { close(fd) }
@@ -48,6 +48,21 @@ public final class CountersFile: @unchecked Sendable {
         guard let mapped = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
             throw .io(operation: "map counters file", path: path, errno: errno)
         }
+        self.init(path: path, capacity: capacity, mapped: mapped)
+    }
+
+    /// The same layout in private memory, seen by no other process (a
+    /// simulated node; `path` is only a name for messages).
+    public convenience init(inMemoryCapacity capacity: Int, name: String = "(memory)") throws(NodeError) {
+        let (_, total) = CountersFile.layout(capacity: capacity)
+        guard let mapped = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapped != MAP_FAILED else {
+            throw .io(operation: "map counters memory", path: name, errno: errno)
+        }
+        self.init(path: name, capacity: capacity, mapped: mapped)
+    }
+
+    private init(path: String, capacity: Int, mapped: UnsafeMutableRawPointer) {
+        let (valuesOffset, total) = CountersFile.layout(capacity: capacity)
         self.path = path
         self.capacity = capacity
         self.base = mapped

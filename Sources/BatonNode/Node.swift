@@ -58,11 +58,15 @@ public final class GenericNode<Environment: NodeEnvironment> {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
-        var info = stat()
-        guard stat(configuration.log.directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-            throw NodeError.startup("data directory '\(configuration.log.directory)' does not exist or is not a directory")
+        let directory = configuration.log.directory
+        do {
+            try environment.fileSystem.checkDirectory(directory)
+        } catch .missingDirectory {
+            throw NodeError.startup("data directory '\(directory)' does not exist or is not a directory")
+        } catch {
+            throw NodeError.startup("data directory '\(directory)': \(error)")
         }
-        let file = try CountersFile(creatingAt: configuration.log.directory + "/counters.dat", capacity: 128)
+        let file = try environment.makeCountersFile(directory: directory, capacity: 128)
         log = try DurableLog.open(configuration.log, fileSystem: environment.fileSystem, logger: logger, allocateCounter: { file.allocate(label: "position.\($0)") })
         counters = NodeCounters(file: file)
 

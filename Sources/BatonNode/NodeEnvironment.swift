@@ -11,7 +11,7 @@ import Logging
 /// manual clock, pwrite storage and an in-memory network.
 ///
 /// Not yet behind this seam (issue 12, the simulator): the client listener
-/// and connections (TCP, epoll), and the counters file's memory.
+/// and connections (TCP, epoll).
 ///
 /// Threading: the node calls the factories on its set-up thread; `clock`
 /// is then read from every stage's thread (hence `Sendable`).
@@ -24,6 +24,9 @@ public protocol NodeEnvironment {
     var clock: Clock { get }
     /// Where the log's files live (the storage made below must write to its descriptors).
     var fileSystem: Files { get }
+    /// The memory of the node's counters: the file `baton stat` maps
+    /// (`<directory>/counters.dat`) on a machine, plain memory in a simulation.
+    func makeCountersFile(directory: String, capacity: Int) throws -> CountersFile
     /// The log writer's storage for `log` (made once, on set-up).
     func makeLogStorage(for log: DurableLog, logger: Logger) -> sending Storage
     /// The replication endpoint of `member`, bound and ready (made once, on set-up).
@@ -37,6 +40,10 @@ public struct SystemEnvironment: NodeEnvironment, Sendable {
     public init() {}
     public var clock: SystemClock { SystemClock() }
     public var fileSystem: SystemFileSystem { SystemFileSystem() }
+
+    public func makeCountersFile(directory: String, capacity: Int) throws -> CountersFile {
+        try CountersFile(creatingAt: directory + "/counters.dat", capacity: capacity)
+    }
 
     public func makeLogStorage(for log: DurableLog, logger: Logger) -> sending SystemStorage {
         SystemStorage(configuration: log.configuration, buffer: log.buffer, logger: logger)

@@ -9,14 +9,19 @@ import Foundation
 import Logging
 import XCTest
 
-/// A node environment whose replication goes over an in-memory network and
-/// whose log writes with pwrite (complete within the call). Every node built
+/// A node environment whose replication goes over an in-memory network, whose
+/// counters live in private memory and whose log writes with pwrite
+/// (complete within the call). Every node built
 /// over it must run its agents on the one thread that drives the network.
 final class InMemoryNetworkEnvironment: NodeEnvironment {
     let network: InMemoryReplicationNetwork
     init(network: InMemoryReplicationNetwork) { self.network = network }
     var clock: SystemClock { SystemClock() }
     var fileSystem: SystemFileSystem { SystemFileSystem() }
+
+    func makeCountersFile(directory: String, capacity: Int) throws -> CountersFile {
+        try CountersFile(inMemoryCapacity: capacity)
+    }
 
     func makeLogStorage(for log: DurableLog, logger: Logger) -> sending PwriteStorage {
         PwriteStorage(queueDepth: log.configuration.queueDepth)
@@ -90,6 +95,9 @@ final class NodeEnvironmentTests: XCTestCase {
         XCTAssertEqual(nodes[2].log.appendedPosition, headEnd, "the tail holds the head's log")
         XCTAssertEqual(nodes[2].counters.commitPosition.getAcquire(), headEnd)
         XCTAssertEqual(network.undeliverable, 0)
+        for directory in directories {
+            XCTAssertFalse(SystemFileSystem().exists(directory + "/counters.dat"), "counters in memory, not in the data directory")
+        }
         agents = []
     }
 }
