@@ -74,6 +74,7 @@ public final class DeliveryStage<Clock: NanoClock>: Agent, SessionHandler {
             }
         }
         if lowest > counters.executePosition.getPlain() { counters.executePosition.setRelease(lowest) }
+        assert(deliveredWithin(committed), "delivered past the commit position \(committed)")
         let now = clock.monotonicNanos()
         if now &- lastHousekeepingNanos >= 100_000_000 {
             lastHousekeepingNanos = now
@@ -83,6 +84,18 @@ public final class DeliveryStage<Clock: NanoClock>: Agent, SessionHandler {
     }
 
     public func onClose() { closeAllSessions() }
+
+    /// The stage's safety invariant (checked after every duty cycle in debug
+    /// builds): no subscription has been served past the commit position, and
+    /// the execute position is within it.
+    func deliveredWithin(_ committed: Int64) -> Bool {
+        guard counters.executePosition.getPlain() <= committed else { return false }
+        let table = sessionLoop.table
+        for slot in 0..<table.slotCount where table[slot].lifecycle == .open {
+            for subscription in table[slot].subscriptions where subscription.nextPosition > committed { return false }
+        }
+        return true
+    }
 
     // MARK: - Hand-off from client I/O
 
