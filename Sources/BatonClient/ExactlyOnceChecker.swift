@@ -30,24 +30,25 @@ public struct ExactlyOnceChecker {
     public mutating func check(position: Int64, producerId: UInt64, sequence: UInt64,
                                payload: UnsafeRawBufferPointer) -> String? {
         checked += 1
-        let frame = "message at position \(position) (producer \(producerId), sequence \(sequence))"
-        defer {
-            if firstPosition < 0 { firstPosition = position }
-            lastPosition = max(lastPosition, position)
-        }
-        if position <= lastPosition { return "\(frame): position not after the previous one, \(lastPosition)" }
+        // The message's name is built only for a problem: a clean stream formats nothing.
+        func problem(_ text: String) -> String { "message at position \(position) (producer \(producerId), sequence \(sequence)): \(text)" }
+        let previous = lastPosition
+        if firstPosition < 0 { firstPosition = position }
+        lastPosition = max(lastPosition, position)
+        if position <= previous { return problem("position not after the previous one, \(previous)") }
         switch GeneratedPayload.verify(payload) {
         case .valid(let payloadProducer, let payloadSequence):
             guard payloadProducer == producerId && payloadSequence == sequence else {
-                return "\(frame): the payload names producer \(payloadProducer), sequence \(payloadSequence)"
+                return problem("the payload names producer \(payloadProducer), sequence \(payloadSequence)")
             }
         case let other:
-            return "\(frame): \(other)"
+            return problem("\(other)")
         }
-        defer { nextSequence[producerId] = max(nextSequence[producerId] ?? 0, sequence &+ 1) }
-        guard let expected = nextSequence[producerId] else { return nil }
-        if sequence < expected { return "\(frame): duplicate or out of order, after sequence \(expected - 1)" }
-        if sequence > expected { return "\(frame): gap, \(sequence - expected) messages missing after sequence \(expected - 1)" }
+        let expected = nextSequence[producerId]
+        nextSequence[producerId] = max(expected ?? 0, sequence &+ 1)
+        guard let expected else { return nil }
+        if sequence < expected { return problem("duplicate or out of order, after sequence \(expected - 1)") }
+        if sequence > expected { return problem("gap, \(sequence - expected) messages missing after sequence \(expected - 1)") }
         return nil
     }
 }

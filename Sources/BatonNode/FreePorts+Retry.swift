@@ -26,10 +26,10 @@ extension FreePorts {
     }
 
     /// Whether `error` is a bind that failed because the address is in use: a
-    /// `NetError` with EADDRINUSE, or a node's start-up error naming it.
+    /// `NetError` with EADDRINUSE, or a node's replication bind failing with one.
     public static func isAddressInUse(_ error: any Error) -> Bool {
         if let error = error as? NetError { return error.errno == .addressInUse }
-        if case let .startup(text)? = error as? NodeError { return text.contains(Errno.addressInUse.description) }
+        if case let .replicationBind(_, underlying)? = error as? NodeError { return isAddressInUse(underlying) }
         return false
     }
 }

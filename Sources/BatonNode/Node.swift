@@ -107,7 +107,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
         do {
             transport = try environment.bindReplicationTransport(member, configuration: replication, logger: logger)
         } catch {
-            throw NodeError.startup("replication address \(member.replicationAddress): \(error)")
+            throw NodeError.replicationBind(address: member.replicationAddress, underlying: error)
         }
         self.replicationCounters = replicationCounters
         replicationAddress = transport.localAddress

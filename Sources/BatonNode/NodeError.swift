@@ -1,3 +1,4 @@
+import BatonNet
 import Glibc
 
 /// Errors of setting up or running a node, each naming what and where.
@@ -6,6 +7,10 @@ public enum NodeError: Error, CustomStringConvertible {
     case corruptCounters(path: String, reason: String)
     case configuration(key: String, reason: String)
     case startup(String)
+    /// The replication endpoint could not be bound at `address`; `underlying`
+    /// is the environment's error (a `NetError` on a machine), kept so a caller
+    /// can tell address-in-use from other failures without reading text.
+    case replicationBind(address: IPv4SocketAddress, underlying: any Error)
 
     public var description: String {
         switch self {
@@ -17,6 +22,8 @@ public enum NodeError: Error, CustomStringConvertible {
             return "configuration '\(key)': \(reason)"
         case let .startup(text):
             return "node start-up failed: \(text)"
+        case let .replicationBind(address, underlying):
+            return "node start-up failed: replication address \(address): \(underlying)"
         }
     }
 }

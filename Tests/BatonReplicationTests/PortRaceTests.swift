@@ -19,15 +19,21 @@ final class PortRaceTests: XCTestCase {
                                                              nodeId: 0)
         XCTAssertThrowsError(try Node(configuration: configuration)) { error in
             XCTAssertTrue(FreePorts.isAddressInUse(error), "\(error)")
+            XCTAssertTrue("\(error)".contains("replication address 127.0.0.1:\(taken)"), "the error names the address: \(error)")
         }
         XCTAssertFalse(FreePorts.isAddressInUse(NodeError.startup("data directory '/x' does not exist")))
+    }
+
+    private func addressInUse(_ port: UInt16) -> NodeError {
+        let address = IPv4SocketAddress(127, 0, 0, 1, port: port)
+        return .replicationBind(address: address, underlying: NetError.system(.bind, .addressInUse, address: address))
     }
 
     func testStartUpRunsAgainWithFreshPortsOnlyWhileAddressesAreInUse() throws {
         var seen: [[UInt16]] = []
         let result = try FreePorts.retryingAddressInUse(count: 3) { ports -> Int in
             seen.append(ports)
-            if seen.count < 3 { throw NodeError.startup("replication address 127.0.0.1:\(ports[0]): \(Errno.addressInUse)") }
+            if seen.count < 3 { throw addressInUse(ports[0]) }
             return seen.count
         }
         XCTAssertEqual(result, 3)
@@ -41,7 +47,7 @@ final class PortRaceTests: XCTestCase {
         calls = 0
         XCTAssertThrowsError(try FreePorts.retryingAddressInUse(count: 1, attempts: 2) { _ -> Int in
             calls += 1
-            throw NodeError.startup("\(Errno.addressInUse)")
+            throw addressInUse(1)
         })
         XCTAssertEqual(calls, 2, "at most `attempts` start-ups")
     }
