@@ -96,7 +96,7 @@ let package = Package(
         ),
         .target(
             name: "BatonClient",
-            dependencies: ["CBatonSys", "BatonCodec", "BatonNet", "BatonProtocol"]
+            dependencies: ["CBatonSys", "BatonTime", "BatonCodec", "BatonNet", "BatonProtocol"]
         ),
         .target(
             name: "BatonConfig",

@@ -2,6 +2,7 @@ import BatonCodec
 import BatonNet
 import BatonProtocol
 #if canImport(Glibc)
+import BatonTime
 import Glibc
 #endif
 
@@ -30,7 +31,7 @@ extension BatonConnection {
         switch socket.read(into: space) {
         case .transferred(let count):
             receiveBuffer.didRead(count)
-            lastReceiveNanos = MonotonicClock.nanos()
+            lastReceiveNanos = SystemClock().monotonicNanos()
         case .wouldBlock:
             return handled
         case .closed(let reason):
@@ -107,7 +108,7 @@ extension BatonConnection {
         }
         if canSendHeartbeat && heartbeatIntervalNanos > 0 && now &- lastSendNanos >= heartbeatIntervalNanos
             && !hasControlPending {
-            let timestamp = MonotonicClock.wallNanos()
+            let timestamp = SystemClock().wallNanos()
             _ = enqueueControl({ (writer: inout ByteWriter) throws(CodecError) in
                 try ClientMessageWriter.writeHeartbeat(into: &writer, timestampNanos: timestamp)
             })

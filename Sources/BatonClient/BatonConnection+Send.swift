@@ -2,6 +2,7 @@ import BatonCodec
 import BatonNet
 import BatonProtocol
 #if canImport(Glibc)
+import BatonTime
 import Glibc
 #endif
 
@@ -53,7 +54,7 @@ extension BatonConnection {
         if bytes.count == 0 { return 0 }
         switch socket.write(bytes) {
         case .transferred(let count):
-            lastSendNanos = MonotonicClock.nanos()
+            lastSendNanos = SystemClock().monotonicNanos()
             return count
         case .wouldBlock:
             return 0
@@ -70,10 +71,10 @@ extension BatonConnection {
     /// `timeout`. For the rare blocking step
     /// (Unsubscribe); throws on failure or timeout.
     func flushControl(within timeout: Duration, operation: String) throws(BatonClientError) {
-        let deadline = MonotonicClock.nanos() &+ timeout.clampedNanos
+        let deadline = SystemClock().monotonicNanos() &+ timeout.clampedNanos
         while !flushControl() {
             if let failure { throw failure }
-            let now = MonotonicClock.nanos()
+            let now = SystemClock().monotonicNanos()
             if now >= deadline { throw BatonClientError.timedOut(operation: operation, millis: timeout.clampedNanos / 1_000_000) }
             waitForIO(writable: true, timeoutMillis: millisUntil(deadline, from: now, cap: 50))
         }

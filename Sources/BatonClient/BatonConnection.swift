@@ -2,6 +2,7 @@ import BatonCodec
 import BatonNet
 import BatonProtocol
 #if canImport(Glibc)
+import BatonTime
 import Glibc
 #endif
 
@@ -90,7 +91,7 @@ public final class BatonConnection {
         } catch {
             throw fail(.connectFailed(address: address.description, reason: error.description))
         }
-        let now = MonotonicClock.nanos()
+        let now = SystemClock().monotonicNanos()
         lastSendNanos = now
         lastReceiveNanos = now
         let name = options.clientName
@@ -118,7 +119,7 @@ public final class BatonConnection {
                 return .handledAndStop
             }
             if received != nil { break }
-            let current = MonotonicClock.nanos()
+            let current = SystemClock().monotonicNanos()
             if current >= deadline {
                 throw fail(.timedOut(operation: "waiting for Welcome from \(address)",
                                      millis: options.handshakeTimeout.clampedNanos / 1_000_000))

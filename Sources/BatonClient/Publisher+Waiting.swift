@@ -1,3 +1,4 @@
+import BatonTime
 extension Publisher {
     /// Waits until the socket is readable (or writable while batches wait
     /// to be written), at most `timeout`, and no longer than until the open
@@ -6,7 +7,7 @@ extension Publisher {
     public func waitForIO(timeout: Duration) {
         var millis = Int32(clamping: timeout.clampedNanos / 1_000_000)
         if buffer.isOpen || resendPending {
-            let now = MonotonicClock.nanos()
+            let now = SystemClock().monotonicNanos()
             var due = Int64.max
             if buffer.isOpen { due = buffer.openedNanos &+ lingerNanos }
             if resendPending { due = min(due, resendAtNanos) }
@@ -20,7 +21,7 @@ extension Publisher {
     /// `timeout`; returns its sequence. The blocking convenience over `offer`.
     @discardableResult
     public func publish(_ payload: UnsafeRawBufferPointer, timeout: Duration) throws(BatonClientError) -> UInt64 {
-        let deadline = MonotonicClock.nanos() &+ timeout.clampedNanos
+        let deadline = SystemClock().monotonicNanos() &+ timeout.clampedNanos
         while true {
             switch offer(payload) {
             case .accepted(let sequence):
@@ -31,7 +32,7 @@ extension Publisher {
                 throw error
             case .backPressured(let inFlight):
                 if try poll() == 0 {
-                    let now = MonotonicClock.nanos()
+                    let now = SystemClock().monotonicNanos()
                     if now >= deadline {
                         throw .timedOut(operation: "back-pressured with \(inFlight) messages in flight",
                                         millis: timeout.clampedNanos / 1_000_000)
@@ -46,11 +47,11 @@ extension Publisher {
     /// most `timeout`. Throws the session's failure or `timedOut`.
     public func awaitAcks(timeout: Duration) throws(BatonClientError) {
         flush()
-        let deadline = MonotonicClock.nanos() &+ timeout.clampedNanos
+        let deadline = SystemClock().monotonicNanos() &+ timeout.clampedNanos
         while inFlight > 0 {
             let work = try poll()
             if inFlight == 0 { return }
-            let now = MonotonicClock.nanos()
+            let now = SystemClock().monotonicNanos()
             if now >= deadline {
                 throw .timedOut(operation: "waiting for \(inFlight) acknowledgements (last acked sequence "
                                     + "\(lastAckedSequence.map(String.init) ?? "none"))",

@@ -1,6 +1,7 @@
 import BatonCodec
 import BatonNet
 import BatonProtocol
+import BatonTime
 
 /// Publishes messages to one stream of a broker, in order, exactly once.
 ///
@@ -116,7 +117,7 @@ public final class Publisher {
         if length < 0 || length > maxPayloadLength { return .tooLarge(limit: maxPayloadLength) }
         let inFlight = self.inFlight
         if inFlight >= windowMessages { return .backPressured(inFlight: inFlight) }
-        let now = MonotonicClock.nanos()
+        let now = SystemClock().monotonicNanos()
         let sequence = nextSequence
         let closedBefore = buffer.closedIndex
         guard let target = buffer.reserve(length: length, sequence: sequence, streamId: streamId, producerId: producerId,
@@ -139,7 +140,7 @@ public final class Publisher {
     /// writes the rest.
     public func flush() {
         buffer.close()
-        sendPending(now: MonotonicClock.nanos())
+        sendPending(now: SystemClock().monotonicNanos())
     }
 
     /// One round of work: sends a batch that has lingered long enough and
@@ -150,7 +151,7 @@ public final class Publisher {
     @discardableResult
     public func poll() throws(BatonClientError) -> Int {
         if let failure { throw failure }
-        let now = MonotonicClock.nanos()
+        let now = SystemClock().monotonicNanos()
         if buffer.isOpen && now &- buffer.openedNanos >= lingerNanos {
             buffer.close()
         }
@@ -173,7 +174,7 @@ public final class Publisher {
         resendPending = false
         buffer.rewind()
         if let acked = lastAckedSequence { buffer.release(through: acked) }  // batches held only because half written
-        sendPending(now: MonotonicClock.nanos())
+        sendPending(now: SystemClock().monotonicNanos())
     }
 
     /// Closes the session; unacknowledged messages are dropped with the publisher.

@@ -1,6 +1,7 @@
 import BatonCodec
 import BatonNet
 import BatonProtocol
+import BatonTime
 
 /// Receives the committed messages of one stream (or all streams) from a
 /// broker, in log order, each checked before it is handed out.
@@ -84,7 +85,7 @@ public final class Subscriber {
         resumeFrames = 0
         creditUnreturned = 0
         let timeout = configuration.connection.handshakeTimeout
-        let deadline = MonotonicClock.nanos() &+ timeout.clampedNanos
+        let deadline = SystemClock().monotonicNanos() &+ timeout.clampedNanos
         while !isSubscribed {
             connection.flushControl()
             _ = try connection.receive { (message: DecodedMessage) throws(BatonClientError) -> ReceiveDisposition in
@@ -100,7 +101,7 @@ public final class Subscriber {
                 }
             }
             if isSubscribed { break }
-            let now = MonotonicClock.nanos()
+            let now = SystemClock().monotonicNanos()
             if now >= deadline {
                 throw connection.fail(.timedOut(operation: "waiting for Subscribed (stream \(streamId) from \(start))",
                                                 millis: timeout.clampedNanos / 1_000_000))
@@ -148,7 +149,7 @@ public final class Subscriber {
         }
         returnCredit()
         if delivered == 0 {
-            try connection.maintain(now: MonotonicClock.nanos(), canSendHeartbeat: true)
+            try connection.maintain(now: SystemClock().monotonicNanos(), canSendHeartbeat: true)
         }
         return delivered
     }

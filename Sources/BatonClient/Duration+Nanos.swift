@@ -2,26 +2,6 @@
 import Glibc
 #endif
 
-/// Time for deadlines, linger and heartbeats: `CLOCK_MONOTONIC` nanoseconds
-/// (never jumps with wall-clock changes), and the wall clock for the
-/// timestamps a Heartbeat carries. No allocation (vDSO calls); any thread.
-enum MonotonicClock {
-    /// Nanoseconds on the monotonic clock.
-    @inline(__always)
-    static func nanos() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
-    }
-
-    /// Nanoseconds since 1970 (wall clock).
-    static func wallNanos() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
-    }
-}
-
 extension Duration {
     /// The duration in whole nanoseconds, clamped to `0...Int64.max`.
     var clampedNanos: Int64 {
