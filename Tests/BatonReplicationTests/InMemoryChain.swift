@@ -83,7 +83,7 @@ final class InMemoryChain {
     }
 
     deinit {
-        for writer in writers { try? writer.onClose() }
+        for writer in writers { writer.onClose() }
         for directory in directories { removeTree(directory) }
     }
 
