@@ -12,6 +12,7 @@ import PackageDescription
 ///   BatonLog                  - log buffer, segments, io_uring writer, reader, recovery
 ///   BatonReplication          - chain replication: the replication agent (transmit + follower order), UDP transport seam
 ///   BatonNode                 - the node: client I/O and the order, log, transmit, commit, execute stages
+///   BatonSimulation           - the deterministic simulator: whole clusters in one thread (simulated clock, network, disk), a history checker
 ///   BatonClient               - the Swift client library (Publisher, Subscriber)
 ///   BatonConfig               - tuning profiles and node configuration files (TOML, via TOMLKit)
 ///   CZlib, BatonBench         - zlib; the benchmark harness (open-loop latency, throughput, HdrHistogram logs, plots)
@@ -33,6 +34,7 @@ let package = Package(
         .library(name: "BatonNode", targets: ["BatonNode"]),
         .library(name: "BatonClient", targets: ["BatonClient"]),
         .library(name: "BatonConfig", targets: ["BatonConfig"]),
+        .library(name: "BatonSimulation", targets: ["BatonSimulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -95,6 +97,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BatonSimulation",
+            dependencies: [
+                "BatonTime", "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog", "BatonReplication", "BatonNode",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "BatonClient",
             dependencies: ["CBatonSys", "BatonTime", "BatonCodec", "BatonNet", "BatonProtocol"]
         ),
@@ -121,7 +130,7 @@ let package = Package(
             name: "baton",
             dependencies: [
                 "BatonTime", "BatonAgent", "BatonRing", "BatonCodec", "BatonLog", "BatonNet", "BatonProtocol", "BatonNode",
-                "BatonClient", "BatonConfig", "BatonReplication", "BatonBench",
+                "BatonClient", "BatonConfig", "BatonReplication", "BatonBench", "BatonSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -147,6 +156,11 @@ let package = Package(
         .testTarget(
             name: "BatonReplicationTests",
             dependencies: ["BatonTestSupport", "BatonTime", "BatonReplication", "BatonNode", "BatonClient", "BatonLog", "BatonProtocol", "BatonCodec", "BatonNet", "BatonRing", "BatonAgent", "CMallocCounter", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "BatonSimulationTests",
+            dependencies: ["BatonTestSupport", "BatonSimulation", "BatonTime", "BatonNode", "BatonReplication", "BatonLog", "BatonCodec", "BatonNet", "BatonRing", "BatonAgent",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "BatonNodeTests",
