@@ -3,6 +3,7 @@ import PackageDescription
 
 /// Layers, bottom to top (a module depends only on modules listed before it):
 ///   CBatonSys, CURing, CNuma  - C: atomics, pause, GNU libc calls, CRC32C; liburing; libnuma
+///   BatonMutation             - deliberate bugs the simulator can switch on (nil in every real run)
 ///   BatonTime                 - NanoClock: the system clock and a manual one (time passed in, every layer)
 ///   BatonAgent                - agents, runners, idle strategies
 ///   BatonRing                 - SPSC/MPSC ring buffers and position counters over raw memory
@@ -55,6 +56,7 @@ let package = Package(
             providers: [.apt(["libnuma-dev"])]
         ),
         .target(name: "BatonTime"),
+        .target(name: "BatonMutation"),
         .target(
             name: "BatonAgent",
             dependencies: ["CBatonSys", "CNuma"]
@@ -78,14 +80,14 @@ let package = Package(
         .target(
             name: "BatonLog",
             dependencies: [
-                "CBatonSys", "CURing", "CNuma", "BatonTime", "BatonAgent", "BatonRing", "BatonCodec",
+                "CBatonSys", "CURing", "CNuma", "BatonTime", "BatonMutation", "BatonAgent", "BatonRing", "BatonCodec",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "BatonReplication",
             dependencies: [
-                "BatonTime", "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog",
+                "BatonTime", "BatonMutation", "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -99,7 +101,7 @@ let package = Package(
         .target(
             name: "BatonSimulation",
             dependencies: [
-                "BatonTime", "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog", "BatonReplication", "BatonNode",
+                "BatonTime", "BatonMutation", "BatonAgent", "BatonRing", "BatonCodec", "BatonNet", "BatonProtocol", "BatonLog", "BatonReplication", "BatonNode",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -130,7 +132,7 @@ let package = Package(
             name: "baton",
             dependencies: [
                 "BatonTime", "BatonAgent", "BatonRing", "BatonCodec", "BatonLog", "BatonNet", "BatonProtocol", "BatonNode",
-                "BatonClient", "BatonConfig", "BatonReplication", "BatonBench", "BatonSimulation",
+                "BatonClient", "BatonConfig", "BatonReplication", "BatonBench", "BatonSimulation", "BatonMutation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -159,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BatonSimulationTests",
-            dependencies: ["BatonTestSupport", "BatonSimulation", "BatonTime", "BatonNode", "BatonReplication", "BatonLog", "BatonCodec", "BatonNet", "BatonRing", "BatonAgent",
+            dependencies: ["BatonTestSupport", "BatonSimulation", "BatonMutation", "BatonTime", "BatonNode", "BatonReplication", "BatonLog", "BatonCodec", "BatonNet", "BatonRing", "BatonAgent",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import BatonCodec
+import BatonMutation
 import Logging
 
 #if canImport(Glibc)
@@ -136,7 +137,13 @@ public enum LogRecovery {
         let scan = try scanner.scan(from: scanStart)
         report.framesScanned = scan.frames
         report.bytesScanned = scan.bytes
-        let end = scan.end
+        var end = scan.end
+        if Mutation.keepTornFrame.isActive, case .invalid(.badChecksum) = scan.stop {
+            // `Mutation.keepTornFrame` (simulator only): the torn frame counts as written; the cut starts after it.
+            let segment = try scanner.map(end)
+            let header = FrameHeader(UnsafeMutableRawPointer(mutating: segment.bytes + Int(layout.offset(of: end))))
+            end += Int64(header.alignedLength)
+        }
 
         if scan.stop != .endOfSegments {
             try checkCutAllowed(at: end, stop: scan.stop, checkpoint: checkpointPosition, metadata: metadata, scanner: &scanner)

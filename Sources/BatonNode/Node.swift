@@ -47,6 +47,8 @@ public final class GenericNode<Environment: NodeEnvironment> {
     private var closeTransport: (() -> Void)?
     /// The composite agent when `runsOwnThreads` is false, until taken.
     private nonisolated(unsafe) var externalAgent: (any Agent)?
+    /// The same agents one by one (`takeAgents`), for an owner that schedules each itself.
+    private nonisolated(unsafe) var externalAgents: [any Agent] = []
     private let logger: Logger
     private var stopRunners: [() -> Void] = []
     private var pendingStart: [() throws -> Void] = []
@@ -83,13 +85,14 @@ public final class GenericNode<Environment: NodeEnvironment> {
         counters.commitPosition.setRelease(initialCommit)
         counters.executePosition.setRelease(initialCommit)
 
-        let clientIO = try ClientSessionsAgent(configuration: configuration, ingress: rings.ingress, egress: rings.egress,
-                                               handoff: rings.handoff, counters: counters,
-                                               commitPosition: counters.commitPosition, clock: clock, logger: logger)
-        clientAddress = clientIO.boundAddress
+        let client = try environment.makeClientAgents(ClientAgentContext(configuration: configuration, rings: rings, log: log,
+                                                                         counters: counters, clock: clock, logger: logger))
+        clientAddress = client.address
+        // The environment made the two agents for this node alone and keeps no
+        // reference: each goes to its own runner (the compiler sees them in one region).
+        nonisolated(unsafe) let clientIO = client.clientIO
+        nonisolated(unsafe) let execute = client.delivery
         let writer = try log.makeWriter(storage: environment.makeLogStorage(for: log, logger: logger), clock: clock)
-        let execute = try DeliveryStage(configuration: configuration, handoff: rings.handoff, log: log,
-                                       commitPosition: counters.commitPosition, counters: counters, clock: clock, logger: logger)
         guard let replication else {
             replicationCounters = nil
             replicationAddress = nil
@@ -137,7 +140,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
     /// A replicated node: the order stage obeys the replicator's leadership
     /// gate and the commit stage reads its commit source (the `Replicator` seam).
     private func assemble<W: Agent, R: Replicator>(
-        _ clientIO: sending ClientSessionsAgent<Clock>, _ writer: sending W, _ execute: sending DeliveryStage<Clock>,
+        _ clientIO: sending Environment.ClientIO, _ writer: sending W, _ execute: sending Environment.Delivery,
         rings: PipelineRings, producers: sending ProducerTable, clock: Clock, replicator: sending R
     ) {
         let commitSource = replicator.commitSource
@@ -150,7 +153,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
     /// `leadership`, and puts every agent on its thread: one composite agent
     /// (shared) or a runner each (dedicated).
     private func assemble<W: Agent, S: CommitSource, R: Agent>(
-        _ clientIO: sending ClientSessionsAgent<Clock>, _ writer: sending W, _ execute: sending DeliveryStage<Clock>,
+        _ clientIO: sending Environment.ClientIO, _ writer: sending W, _ execute: sending Environment.Delivery,
         rings: PipelineRings, producers: sending ProducerTable, clock: Clock,
         commitSource: S, leadership: LeadershipGate, replicator: sending R?
     ) {
@@ -168,8 +171,10 @@ public final class GenericNode<Environment: NodeEnvironment> {
         if !configuration.runsOwnThreads {
             if let replicator {
                 externalAgent = CompositeAgent(clientIO, order, writer, commit, execute, replicator)
+                externalAgents = [clientIO, order, writer, commit, execute, replicator]
             } else {
                 externalAgent = CompositeAgent(clientIO, order, writer, commit, execute)
+                externalAgents = [clientIO, order, writer, commit, execute]
             }
             return
         }
@@ -206,8 +211,24 @@ public final class GenericNode<Environment: NodeEnvironment> {
     /// thread of its own (`runsOwnThreads == false`); nil afterwards or otherwise.
     /// Call once, before the owner's runner starts; the node must outlive the runner.
     public func takeAgent() -> sending (any Agent)? {
-        defer { externalAgent = nil }
+        defer {
+            externalAgent = nil
+            externalAgents = []
+        }
         return externalAgent
+    }
+
+    /// The node's agents one by one, in pipeline order (client I/O, order,
+    /// log writer, commit, delivery, then the replicator), for an owner that
+    /// schedules each itself — the simulator, which interleaves them by seed;
+    /// empty afterwards, after `takeAgent()`, or when the node runs its own threads.
+    /// The owner calls `onStart` on each before its first `doWork` and `onClose` after its last.
+    public func takeAgents() -> sending [any Agent] {
+        defer {
+            externalAgent = nil
+            externalAgents = []
+        }
+        return externalAgents
     }
 
     /// Starts every agent's thread.
@@ -244,11 +265,15 @@ extension Array {
 
 /// The rings between a node's stages, made once at set-up. Threading: each
 /// ring has the producers and consumer its doc names; this holder is set-up only.
-struct PipelineRings {
-    let ingress: ManyToOneRingBuffer
-    let ackRequests: OneToOneRingBuffer
-    let egress: ManyToOneRingBuffer
-    let handoff: OneToOneRingBuffer
+public struct PipelineRings {
+    /// Client I/O → order: `IngressPublishRecord`s.
+    public let ingress: ManyToOneRingBuffer
+    /// Order → commit: `AckRecord` requests.
+    public let ackRequests: OneToOneRingBuffer
+    /// Order and commit → client I/O: acks (`AckRecord`) and refusals (`RefusalRecord`).
+    public let egress: ManyToOneRingBuffer
+    /// Client I/O → delivery: `HandoffRecord`s (subscriber sessions).
+    public let handoff: OneToOneRingBuffer
 }
 
 /// The production node: the machine's clock, io_uring storage and UDP.

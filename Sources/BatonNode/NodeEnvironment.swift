@@ -1,3 +1,4 @@
+import BatonAgent
 import BatonLog
 import BatonReplication
 import BatonTime
@@ -10,8 +11,9 @@ import Logging
 /// seam costs no dynamic dispatch; tests and the simulator substitute a
 /// manual clock, pwrite storage and an in-memory network.
 ///
-/// Not yet behind this seam (issue 12, the simulator): the client listener
-/// and connections (TCP, epoll).
+/// The client side is behind it too: `makeClientAgents` builds the client
+/// I/O and delivery agents over the pipeline's rings (by default the TCP
+/// ones; the simulator's clients live in memory).
 ///
 /// Threading: the node calls the factories on its set-up thread; `clock`
 /// is then read from every stage's thread (hence `Sendable`).
@@ -20,6 +22,8 @@ public protocol NodeEnvironment {
     associatedtype Files: LogFileSystem
     associatedtype Storage: LogStorage
     associatedtype Transport: ReplicationTransport
+    associatedtype ClientIO: Agent = ClientSessionsAgent<Clock>
+    associatedtype Delivery: Agent = DeliveryStage<Clock>
     /// The clock every stage reads.
     var clock: Clock { get }
     /// Where the log's files live (the storage made below must write to its descriptors).
@@ -32,6 +36,8 @@ public protocol NodeEnvironment {
     /// The replication endpoint of `member`, bound and ready (made once, on set-up).
     func bindReplicationTransport(_ member: ClusterMember, configuration: ReplicationConfiguration,
                                   logger: Logger) throws -> sending Transport
+    /// The client I/O and delivery agents over `context.rings` (made once, on set-up).
+    func makeClientAgents(_ context: ClientAgentContext<Clock>) throws -> sending ClientAgents<ClientIO, Delivery>
 }
 
 /// The machine: `CLOCK_MONOTONIC`/`CLOCK_REALTIME`, POSIX files, io_uring

@@ -1,3 +1,4 @@
+import BatonMutation
 import BatonCodec
 import BatonLog
 import BatonNet
@@ -37,8 +38,17 @@ extension ChainReplicator {
     }
 
     func startResend(from position: Int64, reason: ResendReason) {
-        let start = max(position, log.startPosition)
+        var start = max(position, log.startPosition)
         guard start < sender.stagedPosition else { return }
+        // `Mutation.resendOneFrameLate` (simulator only): skip the first frame to resend.
+        if Mutation.resendOneFrameLate.isActive {
+            resender.start(at: start)
+            if (try? resender.refill()) == true {
+                start += Int64(FrameHeader(UnsafeMutableRawPointer(mutating: resender.bytes(from: start, length: 0).baseAddress!)).alignedLength)
+            }
+            resender.stop()
+            guard start < sender.stagedPosition else { return }
+        }
         resender.start(at: start)
         counters.retransmits.addRelease(1)
         logger.debug("resending to node \(successor?.nodeId ?? 0) from \(start) (\(reason)); sent up to \(sender.stagedPosition)")

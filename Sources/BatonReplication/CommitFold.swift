@@ -1,3 +1,5 @@
+import BatonMutation
+
 /// A chain member's commit position: durable on every member. The head (no
 /// predecessor) folds its own durable position with its successor's
 /// chain-durable report (alone, just its own); a follower takes its
@@ -20,7 +22,11 @@ public struct CommitFold: Sendable {
     /// What this member reports upstream as chain-durable: its own durable
     /// position, or the lower of it and the successor's report.
     public func chainDurable(durable: Int64, successorChainDurable: Int64) -> Int64 {
-        hasSuccessor ? min(durable, successorChainDurable) : durable
+        guard hasSuccessor else { return durable }
+        // `Mutation.commitMaximum` (simulator only): the higher instead of the lower, which the
+        // head's own durable position then bounds — the head commits what it alone has made durable.
+        if Mutation.commitMaximum.isActive { return min(durable, max(durable, successorChainDurable)) }
+        return min(durable, successorChainDurable)
     }
 
     /// Folds the current positions; true when the commit moved.

@@ -23,6 +23,10 @@ public final class InMemoryReplicationNetwork: @unchecked Sendable {
     public var tamper: ((inout [UInt8], IPv4SocketAddress, IPv4SocketAddress) -> Void)?
     /// Datagrams handed to an address no transport holds.
     public private(set) var undeliverable = 0
+    /// When set, every flushed datagram is handed here instead of to its
+    /// destination's inbox: the simulator's network, which delays, drops,
+    /// duplicates, reorders, partitions and later hands it on with `inject`.
+    public var router: ((_ datagram: [UInt8], _ source: IPv4SocketAddress, _ destination: IPv4SocketAddress) -> Void)?
 
     public init(datagramBytesMax: Int = 8_192, batchDatagrams: Int = 64) {
         precondition(datagramBytesMax >= 64 && batchDatagrams >= 2, "a network needs room for a header and a batch of two")
@@ -45,6 +49,15 @@ public final class InMemoryReplicationNetwork: @unchecked Sendable {
     public func unbind(_ address: IPv4SocketAddress) { transports[address] = nil }
 
     func deliver(_ datagram: [UInt8], from source: IPv4SocketAddress, to destination: IPv4SocketAddress) {
+        if let router {
+            router(datagram, source, destination)
+            return
+        }
+        inject(datagram, from: source, to: destination)
+    }
+
+    /// Puts `datagram` in `destination`'s inbox now (lost when no transport holds the address).
+    public func inject(_ datagram: [UInt8], from source: IPv4SocketAddress, to destination: IPv4SocketAddress) {
         guard let transport = transports[destination] else {
             undeliverable += 1
             return

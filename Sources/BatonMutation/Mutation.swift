@@ -1,0 +1,28 @@
+/// Deliberate bugs the simulator can switch on in the production code, one
+/// at a time, to prove its checker catches each (a checker that never fails
+/// proves nothing). Each is read only where the bug would be, off the
+/// per-message path (per batch, per datagram, per resend, once at recovery),
+/// and is nil in every real run: no command but `baton sim --mutation` sets it.
+public enum Mutation: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// The log writer reports a batch durable when its write completes, before its fdatasync.
+    case ackBeforeSync = "ack-before-sync"
+    /// The chain head commits the highest durable position it hears of, not the lowest.
+    case commitMaximum = "commit-maximum"
+    /// A follower accepts replicated frames without checking their CRC.
+    case skipFrameCheck = "skip-frame-check"
+    /// A resend to the successor starts one frame after where it should.
+    case resendOneFrameLate = "resend-one-frame-late"
+    /// Recovery keeps a torn last frame instead of cutting it.
+    case keepTornFrame = "keep-torn-frame"
+
+    public var description: String { rawValue }
+
+    /// The mutation switched on, or nil (always nil outside the simulator).
+    /// Set only by the simulation's thread before and between runs, never
+    /// while another thread runs a node.
+    public nonisolated(unsafe) static var active: Mutation? = nil
+
+    /// Whether `self` is the mutation switched on.
+    @inline(__always)
+    public var isActive: Bool { Mutation.active == self }
+}

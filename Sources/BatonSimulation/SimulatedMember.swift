@@ -1,0 +1,141 @@
+import BatonAgent
+import BatonNode
+import BatonReplication
+import Logging
+
+/// One member of a simulated cluster: its machine (`SimulatedEnvironment`),
+/// and while it runs, the production node built over it and that node's
+/// agents, which the simulation steps one duty cycle at a time in an order
+/// drawn from the seed. A crash drops the node without any `onClose` (no
+/// flush, no sync) and crashes the disk (unsynced bytes lost or torn); a
+/// restart recovers the log from what the disk kept.
+///
+/// Invariant: `agents` is non-empty exactly while `node` is non-nil.
+/// Threading: the simulation's thread.
+public final class SimulatedMember {
+    public let index: Int
+    public let environment: SimulatedEnvironment
+    public let configuration: NodeConfiguration
+    public private(set) var node: GenericNode<SimulatedEnvironment>?
+    private var agents: [any Agent] = []
+    /// No duty cycles before this simulated time (a paused process).
+    public var pausedUntil: Int64 = 0
+    /// Not before this time may a crashed member restart (the operator's or supervisor's delay).
+    public var restartAt: Int64?
+    /// The durable position last seen (kept while the member is down: synced bytes survive a crash).
+    public private(set) var durableFloor: Int64 = 0
+    public private(set) var starts = 0
+    private var lastCommit: Int64 = .min
+    private var lastLeadership: Int64 = -1
+    private let logger: Logger
+    private let trace: SimulationTrace
+
+    init(index: Int, environment: SimulatedEnvironment, configuration: NodeConfiguration, trace: SimulationTrace) {
+        self.index = index
+        self.environment = environment
+        self.configuration = configuration
+        self.trace = trace
+        var logger = Logger(label: "sim.member\(index)")
+        logger.logLevel = .critical
+        self.logger = logger
+    }
+
+    public var isUp: Bool { node != nil }
+
+    /// Builds (recovers) the node and starts its agents. Returns the error
+    /// text when the node refused to start (the simulation tries again later).
+    @discardableResult
+    func start() -> String? {
+        precondition(node == nil, "member \(index) is already running")
+        do {
+            let built = try GenericNode(configuration: configuration, environment: environment, logger: logger)
+            let taken = built.takeAgents()
+            for agent in taken { try agent.onStart() }
+            node = built
+            agents = taken
+            starts += 1
+            lastCommit = .min
+            lastLeadership = -1
+            durableFloor = built.log.durablePosition
+            trace.record(.started(member: index))
+            return nil
+        } catch {
+            let text = "\(error)"
+            trace.record(.restartFailed(member: index, text: text))
+            environment.disk.crash(random: &crashRandom)
+            return text
+        }
+    }
+
+    private var crashRandom = SimulationRandom(seed: 0)
+
+    /// Kills the process: no agent is closed, the disk keeps only what it must.
+    func crash(random: inout SimulationRandom) {
+        guard let node else { return }
+        node.stop()
+        self.node = nil
+        agents = []
+        crashRandom = random.fork(UInt64(index))
+        let disk = environment.disk
+        let torn = disk.tornWrites, lost = disk.lostWrites
+        disk.crash(random: &random)
+        trace.record(.crashed(member: index, tornWrites: disk.tornWrites - torn, lostWrites: disk.lostWrites - lost))
+    }
+
+    /// Stops cleanly at the end of a run (every agent closed).
+    func shutDown() {
+        for agent in agents.reversed() { agent.onClose() }
+        agents = []
+        node?.stop()
+        node = nil
+    }
+
+    /// One step: each agent's duty cycle once, in an order drawn from
+    /// `random` (some skipped: threads do not all run each instant).
+    /// Returns the work done.
+    func step(random: inout SimulationRandom, now: Int64) -> Int {
+        guard node != nil, now >= pausedUntil else { return 0 }
+        environment.disk.nowNanos = environment.clock.wallNanos()
+        var work = 0
+        let count = agents.count
+        let start = Int(random.next() % UInt64(count))
+        let stride = count == 6 ? [1, 5][Int(random.next() & 1)] : 1
+        for offset in 0..<count {
+            if random.next() % 8 == 0 { continue }
+            let agent = agents[(start + offset * stride) % count]
+            do {
+                work += try agent.doWork()
+            } catch {
+                trace.record(.agentError(member: index, text: "\(agent.roleName): \(error)"))
+                work += 1
+            }
+        }
+        observe()
+        return work
+    }
+
+    /// Records changes of commit and leadership, and the durable floor.
+    private func observe() {
+        guard let node else { return }
+        durableFloor = node.log.durablePosition
+        let commit = node.counters.commitPosition.getPlain()
+        if commit != lastCommit {
+            lastCommit = commit
+            trace.record(.committed(member: index, position: commit))
+        }
+        let leadership = node.counters.leadership.getPlain()
+        if leadership != lastLeadership {
+            lastLeadership = leadership
+            trace.record(.leadership(member: index, state: leadership))
+        }
+    }
+
+    /// The commit position now, or nil while down.
+    var commit: Int64? { node?.counters.commitPosition.getAcquire() }
+
+    /// Whether this member leads (its order stage takes publishes).
+    var isLeading: Bool { node.map { Leadership(rawValue: $0.counters.leadership.getAcquire()) == .leading } ?? false }
+
+    /// When the member's next storage completion is due, if any is in flight.
+    var nextStorageReadyNanos: Int64? { node == nil ? nil : environment.storage?.nextReadyNanos }
+}

@@ -1,0 +1,437 @@
+import BatonLog
+import BatonMutation
+import BatonNet
+import BatonNode
+import BatonReplication
+
+/// A whole cluster in one thread: N production nodes (order, log writer,
+/// commit, replicator; in-memory client I/O and delivery on the same rings)
+/// over simulated machines (`SimulatedEnvironment`: clock, disk, network
+/// endpoint), simulated publishers and subscribers, a fault schedule drawn
+/// from the seed (`FaultPlan`), and a `HistoryChecker` judging everything
+/// clients were told. No sockets, no files, no threads, no wall clock: the
+/// same seed gives the same run, event for event (the trace hash).
+///
+/// A run: faults for `plan.faultNanos`, then everything heals (links,
+/// disks, crashed and paused members come back) and the cluster has
+/// `settleLimitNanos` to commit and deliver every offered message.
+///
+/// Threading: one thread runs a simulation from `init` to the end of `run()`.
+/// `Mutation.active` is process-wide: run mutated simulations one at a time.
+public final class Simulation {
+    public let options: SimulationOptions
+    public let plan: FaultPlan
+    let time = SimulationTime()
+    let network: SimulatedNetwork
+    let members: [SimulatedMember]
+    let clients: SimulatedClients
+    let checker: HistoryChecker
+    let trace: SimulationTrace
+    private var schedule: SimulationRandom
+    private var faultRandom: SimulationRandom
+    private var actions: [ScheduledAction] = []
+    private var actionOrder = 0
+    private var nextFaultAt: Int64 = 0
+    private var reconnectAt: [Int64]
+    private var tally = FaultTally()
+    private var steps = 0
+    /// The member publishers connect to: the chain's head.
+    private let headIndex = 0
+
+    enum Action {
+        case restart(Int)
+        case resume(Int)
+        case unblock(from: Int, to: Int)
+        case diskFaultsOff(Int)
+    }
+
+    struct ScheduledAction {
+        var at: Int64
+        var order: Int
+        var action: Action
+    }
+
+    public init(_ options: SimulationOptions) throws(SimulationError) {
+        guard options.replication == .chain else {
+            throw .unsupported("replication '\(options.replication.rawValue)' is not built yet: the simulator runs chain replication")
+        }
+        guard (1...7).contains(options.nodes) else { throw .unsupported("--nodes \(options.nodes): 1 to 7 members") }
+        self.options = options
+        var random = SimulationRandom(seed: options.seed)
+        var planRandom = random.fork(1)
+        schedule = random.fork(2)
+        let networkRandom = random.fork(3)
+        faultRandom = random.fork(4)
+        var clientRandom = random.fork(5)
+        plan = options.allowedFaults.isEmpty
+            ? FaultPlan.calm(members: options.nodes)
+            : FaultPlan.draw(members: options.nodes, allowed: options.allowedFaults, random: &planRandom)
+
+        let addresses = (0..<options.nodes).map { IPv4SocketAddress(10, 0, 0, UInt8($0 + 1), port: 7500) }
+        network = SimulatedNetwork(addresses: addresses, time: time, random: networkRandom, datagramBytesMax: 1_472, batchDatagrams: 16)
+        network.faults = plan.network
+        network.faultsEnabled = plan.kinds.contains(.network)
+
+        let publisherCount = Int(clientRandom.int(in: 1...3))
+        var publishers: [SimulatedPublisher] = []
+        // Publishing spans about the fault phase (half to one and a half of it), so faults meet traffic.
+        let span = max(plan.faultNanos, 50_000_000)
+        for index in 0..<publisherCount {
+            let total = clientRandom.int(in: 100...1_500)
+            let maximumBatch = clientRandom.int(in: 1...16)
+            let batches = max(1, total * 2 / (maximumBatch + 1))
+            let pacing = Int64(Double(span) * (0.5 + clientRandom.unit())) / batches
+            publishers.append(SimulatedPublisher(index: index, producerId: 1_000 + UInt64(index), streamId: UInt32(1 + index % 2),
+                                                 total: UInt64(total), window: UInt64(clientRandom.int(in: 4...64)),
+                                                 maximumBatch: UInt64(maximumBatch), pacingNanos: max(1_000, pacing)))
+        }
+        reconnectAt = Array(repeating: 0, count: publisherCount)
+        trace = SimulationTrace(time: time, members: options.nodes, keepsAll: options.keepsTrace)
+        checker = HistoryChecker(members: options.nodes, producerIds: publishers.map(\.producerId), time: time)
+        clients = SimulatedClients(publishers: publishers, checker: checker, time: time, trace: trace)
+
+        let chain = addresses.enumerated().map { index, address in
+            ClusterMember(nodeId: UInt32(index + 1), replicationAddress: address,
+                          clientAddress: HostAndPort(host: "10.0.1.\(index + 1)", port: 7400))
+        }
+        var members: [SimulatedMember] = []
+        for index in 0..<options.nodes {
+            let disk = SimulatedDisk(random: random.fork(UInt64(10 + index)), faults: plan.disk)
+            disk.faultsEnabled = false
+            disk.createDirectory("/data")
+            disk.createDirectory("/data/node-\(index + 1)")
+            let clock = SimulatedClock(time: time, driftPPM: plan.clockDriftPPM[index], offsetNanos: plan.clockOffsetNanos[index])
+            let environment = SimulatedEnvironment(member: index, clock: clock, disk: disk, network: network, clients: clients, time: time)
+            members.append(SimulatedMember(index: index, environment: environment,
+                                           configuration: Simulation.nodeConfiguration(index: index, chain: chain),
+                                           trace: trace))
+        }
+        self.members = members
+    }
+
+    /// The node configuration of member `index`: small buffers and segments
+    /// (so runs roll segments and fill buffers), the chain's default timers.
+    static func nodeConfiguration(index: Int, chain: [ClusterMember]) -> NodeConfiguration {
+        var log = LogConfiguration(directory: "/data/node-\(index + 1)")
+        log.segmentBytes = 128 << 10
+        log.bufferBytes = 64 << 10
+        log.maximumFrameLength = 1024
+        log.maximumBatchBytes = 8 << 10
+        log.maximumWriteBytes = 4 << 10
+        log.queueDepth = 32
+        log.checkpointIntervalNanos = 20_000_000
+        log.retryDelayNanos = 10_000_000
+        var configuration = NodeConfiguration(listen: HostAndPort(host: "10.0.1.\(index + 1)", port: 7400), log: log)
+        configuration.nodeId = UInt32(index + 1)
+        configuration.runsOwnThreads = false
+        configuration.ingressRingBytes = 64 << 10
+        configuration.ackRingBytes = 64 << 10
+        configuration.maximumProducers = 64
+        configuration.maximumPayloadLength = 512
+        configuration.maximumMessageLength = 4096
+        configuration.deliverBatchBytes = 2048
+        var replication = ReplicationConfiguration(clusterId: 42, members: chain, nodeId: UInt32(index + 1))
+        replication.udpBatch = 16
+        replication.mtu = 1_472
+        replication.receiverWindowBytes = 64 << 10
+        configuration.replication = replication
+        return configuration
+    }
+
+    // MARK: - Running
+
+    /// Runs the seed to its end (or its first violation) and says what happened.
+    public func run() -> SimulationResult {
+        let previousMutation = Mutation.active
+        Mutation.active = options.mutation
+        defer { Mutation.active = previousMutation }
+        for member in members {
+            if let failure = member.start() {
+                checker.fail(.liveness, "member \(member.index) did not start on a fresh disk: \(failure)")
+            }
+        }
+        nextFaultAt = plan.kinds.isEmpty ? .max : nextGap()
+        var healedAt: Int64?
+        while !checker.failed {
+            steps += 1
+            network.deliverDue()
+            runDueActions()
+            if healedAt == nil {
+                if time.now >= plan.faultNanos {
+                    heal()
+                    healedAt = time.now
+                } else if time.now >= nextFaultAt {
+                    injectFault()
+                    nextFaultAt = time.now + nextGap()
+                }
+            }
+            connectPublishers()
+            var work = 0
+            for member in memberOrder() { work += member.step(random: &schedule, now: time.now) }
+            checker.checkCommits(members.map(\.commit), durableFloors: members.map(\.durableFloor))
+            if checker.failed { break }
+            if let healedAt {
+                if isFinished { break }
+                if time.now - healedAt > options.settleLimitNanos {
+                    finalCheck(settle: time.now - healedAt)
+                    break
+                }
+            }
+            advanceTime(busy: work > 0)
+        }
+        if !checker.failed { finalCheck(settle: time.now - (healedAt ?? time.now)) }
+        return finish()
+    }
+
+    private var offered: [UInt64] { clients.publishers.map(\.total) }
+
+    private var isFinished: Bool {
+        members.allSatisfy(\.isUp) && clients.publishers.allSatisfy(\.isDone)
+            && checker.allDelivered(offered: offered, membersUp: members.map(\.isUp))
+    }
+
+    private func finalCheck(settle: Int64) {
+        for member in members where !member.isUp {
+            checker.fail(.liveness, "member \(member.index) is still down \(settle / 1_000_000) ms after the faults stopped")
+            return
+        }
+        checker.checkFinal(offered: offered, membersUp: members.map(\.isUp), settleNanos: settle)
+    }
+
+    private func finish() -> SimulationResult {
+        var result = SimulationResult(options: options, plan: plan)
+        result.violation = checker.violation
+        result.offered = offered.reduce(0, +)
+        result.acked = checker.ackedCount.reduce(0, +)
+        result.delivered = members.indices.map { checker.deliveredCount(member: $0) }
+        tally.network = network.counts
+        tally.disk = members.reduce(into: DiskFaultCounts()) { total, member in
+            let counts = member.environment.disk.faultCounts
+            total.writeErrors += counts.writeErrors
+            total.syncErrors += counts.syncErrors
+            total.noSpaceErrors += counts.noSpaceErrors
+            total.slowSyncs += counts.slowSyncs
+        }
+        tally.tornWrites = members.reduce(0) { $0 + $1.environment.disk.tornWrites }
+        tally.lostWrites = members.reduce(0) { $0 + $1.environment.disk.lostWrites }
+        result.faults = tally
+        result.checks = checker.checks
+        for member in members { trace.mix(UInt64(bitPattern: member.commit ?? -1)) }
+        result.traceHash = trace.hash
+        result.events = trace.count
+        result.simulatedNanos = time.now
+        result.steps = steps
+        if checker.failed {
+            for member in members.indices {
+                result.lastEvents.append("last events of member \(member):")
+                for (at, event) in trace.lastEvents(member: member) {
+                    result.lastEvents.append("  \(Simulation.format(at)) \(event.text)")
+                }
+            }
+            result.lastEvents.append("last cluster events:")
+            for (at, event) in trace.lastEvents(member: nil) {
+                result.lastEvents.append("  \(Simulation.format(at)) \(event.text)")
+            }
+        }
+        for member in members { member.shutDown() }
+        return result
+    }
+
+    /// Every recorded event, one per line (only with `keepsTrace`).
+    public var traceLines: [String] { trace.all.map { "\(Simulation.format($0.0)) \($0.1.text)" } }
+
+    static func format(_ nanos: Int64) -> String {
+        let micros = nanos / 1_000
+        return "\(micros / 1_000_000).\(String(micros % 1_000_000).leftPadded(to: 6))s"
+    }
+
+    // MARK: - Scheduling
+
+    /// The members in this step's order (a rotation and direction from the seed).
+    private func memberOrder() -> [SimulatedMember] {
+        let count = members.count
+        let start = Int(schedule.next() % UInt64(count))
+        let reversed = schedule.next() & 1 == 1
+        return (0..<count).map { offset in members[(start + (reversed ? count - offset : offset)) % count] }
+    }
+
+    private func advanceTime(busy: Bool) {
+        let now = time.now
+        if busy {
+            time.advance(to: now + schedule.int(in: 1_000...10_000))
+            return
+        }
+        var next = now + schedule.int(in: 20_000...300_000)
+        if let due = network.nextDeliveryNanos { next = min(next, due) }
+        for member in members {
+            if let ready = member.nextStorageReadyNanos { next = min(next, ready) }
+            if member.pausedUntil > now { next = min(next, member.pausedUntil) }
+        }
+        if let first = actions.first { next = min(next, first.at) }
+        next = min(next, nextFaultAt)
+        for publisher in clients.publishers where publisher.connection != nil && !publisher.isDone && publisher.nextSendNanos > now {
+            next = min(next, publisher.nextSendNanos)
+        }
+        time.advance(to: max(next, now + 1_000))
+    }
+
+    private func connectPublishers() {
+        for (index, publisher) in clients.publishers.enumerated() {
+            if let connection = publisher.connection {
+                // The connection broke with the member's process.
+                if !members[connection.member].isUp {
+                    publisher.disconnect()
+                    reconnectAt[index] = time.now + schedule.int(in: 1_000_000...20_000_000)
+                }
+                continue
+            }
+            guard !publisher.isDone, time.now >= reconnectAt[index] else { continue }
+            if members[headIndex].isUp {
+                publisher.connect(to: headIndex)
+                trace.record(.connected(producerId: publisher.producerId, member: headIndex))
+            } else {
+                reconnectAt[index] = time.now + schedule.int(in: 1_000_000...20_000_000)
+            }
+        }
+    }
+
+    // MARK: - Faults
+
+    private func nextGap() -> Int64 {
+        // Exponential gaps around the plan's mean (at least 100 µs).
+        let u = max(faultRandom.unit(), 1e-9)
+        return max(100_000, Int64(-Double(plan.meanEventGapNanos) * _log(u)))
+    }
+
+    private func schedule(_ action: Action, after nanos: Int64) {
+        let entry = ScheduledAction(at: time.now + nanos, order: actionOrder, action: action)
+        actionOrder += 1
+        let index = actions.firstIndex { ($0.at, $0.order) > (entry.at, entry.order) } ?? actions.count
+        actions.insert(entry, at: index)
+    }
+
+    private func runDueActions() {
+        while let first = actions.first, first.at <= time.now {
+            actions.removeFirst()
+            switch first.action {
+            case let .restart(member):
+                guard !members[member].isUp else { continue }
+                if members[member].start() != nil {
+                    schedule(.restart(member), after: faultRandom.int(in: 5_000_000...50_000_000))
+                } else {
+                    checker.memberStarted(member)
+                }
+            case let .resume(member):
+                if members[member].pausedUntil <= time.now { trace.record(.resumed(member: member)) }
+            case let .unblock(from, to):
+                network.setBlocked(false, from: from, to: to)
+            case let .diskFaultsOff(member):
+                members[member].environment.disk.faultsEnabled = false
+                trace.record(.diskFaults(member: member, enabled: false))
+            }
+        }
+    }
+
+    /// One fault event of a kind the plan has on (network faults are continuous, not events).
+    private func injectFault() {
+        let kinds = FaultPlan.Kind.allCases.filter { plan.kinds.contains($0) && $0 != .network }
+        guard !kinds.isEmpty else { return }
+        let kind = kinds[Int(faultRandom.next() % UInt64(kinds.count))]
+        let member = Int(faultRandom.next() % UInt64(members.count))
+        switch kind {
+        case .crash:
+            guard members[member].isUp else { return }
+            members[member].crash(random: &faultRandom)
+            tally.crashes += 1
+            schedule(.restart(member), after: faultRandom.int(in: 1_000_000...100_000_000))
+        case .pause:
+            guard members[member].isUp, members[member].pausedUntil <= time.now else { return }
+            let nanos = faultRandom.int(in: 1_000_000...60_000_000)
+            members[member].pausedUntil = time.now + nanos
+            tally.pauses += 1
+            trace.record(.paused(member: member, forNanos: nanos))
+            schedule(.resume(member), after: nanos)
+        case .partition:
+            guard members.count > 1 else { return }
+            let heal = faultRandom.int(in: 1_000_000...100_000_000)
+            if faultRandom.chance(0.2) {
+                for other in members.indices where other != member {
+                    network.setBlocked(true, from: member, to: other)
+                    network.setBlocked(true, from: other, to: member)
+                    schedule(.unblock(from: member, to: other), after: heal)
+                    schedule(.unblock(from: other, to: member), after: heal)
+                }
+                tally.isolations += 1
+                trace.record(.isolated(member: member))
+            } else {
+                var other = Int(faultRandom.next() % UInt64(members.count - 1))
+                if other >= member { other += 1 }
+                network.setBlocked(true, from: member, to: other)
+                trace.record(.partitioned(from: member, to: other))
+                schedule(.unblock(from: member, to: other), after: heal)
+                if faultRandom.chance(0.5) {
+                    network.setBlocked(true, from: other, to: member)
+                    trace.record(.partitioned(from: other, to: member))
+                    schedule(.unblock(from: other, to: member), after: heal)
+                }
+                tally.partitions += 1
+            }
+        case .clock:
+            let clock = members[member].environment.clock
+            let wall = faultRandom.int(in: -5_000_000_000...5_000_000_000)
+            let monotonic = faultRandom.chance(0.3) ? faultRandom.int(in: 0...50_000_000) : 0
+            clock.jumpWall(by: wall)
+            clock.jumpMonotonic(forwardBy: monotonic)
+            tally.clockJumps += 1
+            trace.record(.clockJump(member: member, wallNanos: wall, monotonicNanos: monotonic))
+        case .disk:
+            let disk = members[member].environment.disk
+            guard !disk.faultsEnabled else { return }
+            disk.faultsEnabled = true
+            tally.diskBursts += 1
+            trace.record(.diskFaults(member: member, enabled: true))
+            schedule(.diskFaultsOff(member), after: faultRandom.int(in: 2_000_000...50_000_000))
+        case .corruption:
+            guard let corrupted = members[member].environment.disk.corruptSyncedByte(random: &faultRandom) else { return }
+            tally.corruptions += 1
+            trace.record(.corruptedByte(member: member, offset: corrupted.offset))
+        case .network:
+            return
+        }
+    }
+
+    /// The faults stop: links, disks and clocks behave, every member comes back.
+    private func heal() {
+        network.faultsEnabled = false
+        network.healPartitions()
+        actions.removeAll { if case .unblock = $0.action { return true } else { return false } }
+        for member in members {
+            member.environment.disk.faultsEnabled = false
+            if member.pausedUntil > time.now { member.pausedUntil = time.now }
+            if !member.isUp {
+                actions.removeAll { if case .restart(member.index) = $0.action { return true } else { return false } }
+                schedule(.restart(member.index), after: 0)
+            }
+        }
+        trace.record(.faultsStopped)
+    }
+}
+
+/// Why a simulation cannot run as asked.
+public enum SimulationError: Error, CustomStringConvertible {
+    case unsupported(String)
+    public var description: String {
+        switch self {
+        case let .unsupported(text): return text
+        }
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func _log(_ value: Double) -> Double { Glibc.log(value) }
+#endif
