@@ -16,7 +16,7 @@ public struct ReplicationCommit: ReplicationMessage {
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     /// The datagram's length.
-    @inlinable public static var encodedLength: Int { 32 }
+    @inlinable public static var encodedLength: Int { 40 }
     /// The message type this flyweight reads and writes.
     @inlinable public static var messageType: ReplicationProtocol.MessageType { .commit }
     @inlinable public var header: ReplicationHeader { ReplicationHeader(address) }

@@ -13,6 +13,8 @@ public enum ReplicationDropReason: Int, Sendable, CaseIterable, CustomStringConv
     /// From a node id that is not this node's predecessor or successor, or a
     /// message type that peer does not send.
     case notPeer = 3
+    /// The checksum trailer does not match the message's bytes (damaged on the way).
+    case badChecksum = 4
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum ReplicationDropReason: Int, Sendable, CaseIterable, CustomStringConv
         case .wrongCluster: return "wrong-cluster"
         case .wrongEpoch: return "wrong-epoch"
         case .notPeer: return "not-peer"
+        case .badChecksum: return "bad-checksum"
         }
     }
 }
@@ -32,7 +35,8 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
     /// Checks the header of `datagram` against this node's cluster and epoch:
     /// schema id and version, type, block length == the type's, datagram
     /// length == the type's fixed length (Data: at least its header), cluster
-    /// id, epoch, no negative position or length field. Which peer may send which type is
+    /// id, epoch, no negative position or length field; for every type but
+    /// Data, the checksum trailer first (before any field is believed). Which peer may send which type is
     /// the receiver's check (it knows the chain).
     @inlinable
     public static func check(_ datagram: UnsafeRawBufferPointer, clusterId: UInt64, epoch: UInt32) -> ReplicationDatagramCheck {
@@ -47,6 +51,8 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
             if datagram.count < type.fixedLength { return .dropped(.malformed) }
         } else if datagram.count != type.fixedLength {
             return .dropped(.malformed)
+        } else if !ReplicationChecksum.isValid(base, length: datagram.count) {
+            return .dropped(.badChecksum)
         }
         if header.clusterId != clusterId { return .dropped(.wrongCluster) }
         if header.epoch != epoch { return .dropped(.wrongEpoch) }

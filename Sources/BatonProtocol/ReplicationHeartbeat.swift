@@ -18,7 +18,7 @@ public struct ReplicationHeartbeat: ReplicationMessage {
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     /// The datagram's length.
-    @inlinable public static var encodedLength: Int { 40 }
+    @inlinable public static var encodedLength: Int { 48 }
     /// The message type this flyweight reads and writes.
     @inlinable public static var messageType: ReplicationProtocol.MessageType { .heartbeat }
     @inlinable public var header: ReplicationHeader { ReplicationHeader(address) }

@@ -10,13 +10,16 @@ import BatonCodec
 /// `ReplicationPull`), each naming its field offsets. Byte layouts are in
 /// docs/PROTOCOL.md ("Replication protocol").
 ///
-/// Version 2 gave the pull its own type (6); version 1 sent it as a Nak
-/// travelling the other way.
+/// Version 3 ends every message but Data with a CRC32C of its bytes (the
+/// checksum trailer, `ReplicationChecksum`): a position flipped on the wire
+/// must not move a commit (Data's log bytes carry their own frame CRCs and
+/// positions). Version 2 gave the pull its own type (6); version 1 sent it as
+/// a Nak travelling the other way.
 public enum ReplicationProtocol {
     /// `MessageHeader.schemaId` of every replication datagram.
     public static let schemaId: UInt16 = 2
     /// The schema version this build speaks; another version is malformed.
-    public static let version: UInt16 = 2
+    public static let version: UInt16 = 3
     /// Bytes of the message header plus the common fields.
     public static let headerLength = 24
     /// Where a Data datagram's log bytes start (header, common fields,
@@ -51,8 +54,11 @@ public enum ReplicationProtocol {
         }
 
         /// The header's `blockLength`: every byte after the 8-byte message header
-        /// up to the variable part (Data: up to its log bytes).
+        /// up to the variable part (Data: up to its log bytes), the checksum trailer included.
         public var blockLength: Int { fixedLength - 8 }
+
+        /// Whether the message ends with a checksum trailer (every type but Data).
+        public var hasChecksum: Bool { self != .data }
 
         public var description: String {
             switch self {

@@ -17,7 +17,7 @@ extension ReplicationRangeMessage {
     @inlinable public static var positionFieldOffset: Int { 24 }
     @inlinable public static var lengthFieldOffset: Int { 32 }
     /// The datagram's length.
-    @inlinable public static var encodedLength: Int { 40 }
+    @inlinable public static var encodedLength: Int { 48 }
     @inlinable public var header: ReplicationHeader { ReplicationHeader(address) }
     @inlinable public var position: Int64 {
         get { load(Int64.self, at: Self.positionFieldOffset) }

@@ -8,6 +8,7 @@ import BatonCodec
 ///    32  durablePosition (Int64: its own durable position)
 ///    40  chainDurablePosition (Int64: min(own durable, what its successor reported); the tail reports its own durable)
 ///    48  windowBytes (Int64: the predecessor may send up to `receivedPosition + windowBytes`)
+///    56  checksum (UInt32: CRC32C of bytes 0..<56), reserved (4 bytes, zero)
 /// ```
 ///
 /// A flyweight over one datagram: a pointer and nothing else; as thread-safe
@@ -22,7 +23,7 @@ public struct ReplicationStatus: ReplicationMessage {
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     /// The datagram's length.
-    @inlinable public static var encodedLength: Int { 56 }
+    @inlinable public static var encodedLength: Int { 64 }
     /// The message type this flyweight reads and writes.
     @inlinable public static var messageType: ReplicationProtocol.MessageType { .status }
     @inlinable public var header: ReplicationHeader { ReplicationHeader(address) }

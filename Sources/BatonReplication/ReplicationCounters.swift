@@ -47,6 +47,7 @@ public final class ReplicationCounters: @unchecked Sendable {
     public let droppedWrongCluster: PositionCounter
     public let droppedWrongEpoch: PositionCounter
     public let droppedNotPeer: PositionCounter
+    public let droppedBadChecksum: PositionCounter
 
     public init(allocate: (String) -> PositionCounter) {
         role = allocate("replication.role")
@@ -74,6 +75,7 @@ public final class ReplicationCounters: @unchecked Sendable {
         droppedWrongCluster = allocate("replication.dropped.wrongCluster")
         droppedWrongEpoch = allocate("replication.dropped.wrongEpoch")
         droppedNotPeer = allocate("replication.dropped.notPeer")
+        droppedBadChecksum = allocate("replication.dropped.badChecksum")
     }
 
     /// The drop counter for `reason`.
@@ -84,6 +86,7 @@ public final class ReplicationCounters: @unchecked Sendable {
         case .wrongCluster: return droppedWrongCluster
         case .wrongEpoch: return droppedWrongEpoch
         case .notPeer: return droppedNotPeer
+        case .badChecksum: return droppedBadChecksum
         }
     }
 }

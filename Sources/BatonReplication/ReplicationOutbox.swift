@@ -19,6 +19,8 @@ public final class ReplicationOutbox<Transport: ReplicationTransport> {
     let slots: UnsafeMutableRawPointer
     public let slotCount: Int
     public private(set) var slotsUsed = 0
+    /// Slots below this have their checksum trailer written (sealed at flush, once the caller wrote the fields).
+    private var slotsSealed = 0
 
     public init(transport: Transport, nodeId: UInt32, clusterId: UInt64, epoch: UInt32) {
         self.transport = transport
@@ -31,6 +33,18 @@ public final class ReplicationOutbox<Transport: ReplicationTransport> {
     }
 
     deinit { slots.deallocate() }
+
+    /// Writes the checksum trailer of every message begun since the last
+    /// flush (all types but Data): their fields are final by now.
+    @inline(__always)
+    private func sealStaged() {
+        while slotsSealed < slotsUsed {
+            let slot = slots + slotsSealed &* Self.slotBytes
+            slotsSealed &+= 1
+            guard let type = ReplicationProtocol.MessageType(rawValue: ReplicationHeader(slot).templateId), type.hasChecksum else { continue }
+            ReplicationChecksum.seal(slot, length: type.fixedLength)
+        }
+    }
 
     /// Datagrams that can still be begun, keeping `reserve` for later messages.
     @inline(__always)
@@ -65,8 +79,12 @@ public final class ReplicationOutbox<Transport: ReplicationTransport> {
 
     /// Sends what is staged; after a complete flush every slot is free again.
     public func flush() -> TransportFlushResult {
+        sealStaged()
         let result = transport.flush()
-        if case .complete = result { slotsUsed = 0 }
+        if case .complete = result {
+            slotsUsed = 0
+            slotsSealed = 0
+        }
         assert(slotsUsed >= 0 && slotsUsed <= slotCount)
         return result
     }

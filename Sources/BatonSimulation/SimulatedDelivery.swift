@@ -61,6 +61,6 @@ public final class SimulatedDelivery: Agent {
         }
         // Padding frames after the last data frame are passed over too.
         deliveredEnd = max(deliveredEnd, end)
-        return delivered + 1
+        return deliveredEnd > from ? delivered + 1 : 0
     }
 }

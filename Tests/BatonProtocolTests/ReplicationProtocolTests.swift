@@ -12,6 +12,8 @@ final class ReplicationProtocolTests: XCTestCase {
             let header = ReplicationHeader(raw.baseAddress!)
             header.write(type: type, fromNode: 3, clusterId: 0x0102_0304_0506_0708, epoch: 9)
             edit(header)
+            // Sealed after the edit, as a sender would: each case below is refused for its own reason.
+            if type.hasChecksum && type.fixedLength <= raw.count { ReplicationChecksum.seal(raw.baseAddress!, length: type.fixedLength) }
         }
         return bytes
     }
@@ -22,12 +24,32 @@ final class ReplicationProtocolTests: XCTestCase {
 
     func testHeaderLayoutIsTheSharedMessageHeaderThenClusterEpochNode() {
         let bytes = datagram(.status) { ReplicationStatus($0.address).receivedPosition = 0x1122 }
-        XCTAssertEqual(Array(bytes[0..<8]), [48, 0, 2, 0, 2, 0, 2, 0], "blockLength 48, template 2, schema 2, version 2")
+        XCTAssertEqual(Array(bytes[0..<8]), [56, 0, 2, 0, 2, 0, 3, 0], "blockLength 56, template 2, schema 2, version 3")
         XCTAssertEqual(Array(bytes[8..<16]), [8, 7, 6, 5, 4, 3, 2, 1])
         XCTAssertEqual(Array(bytes[16..<20]), [9, 0, 0, 0])
         XCTAssertEqual(Array(bytes[20..<24]), [3, 0, 0, 0])
         XCTAssertEqual(Array(bytes[24..<26]), [0x22, 0x11])
-        XCTAssertEqual(bytes.count, 56)
+        XCTAssertEqual(bytes.count, 64)
+        let crc = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<56])) }
+        XCTAssertEqual(Array(bytes[56..<64]), [UInt8(crc & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 24), 0, 0, 0, 0],
+                       "the checksum trailer: CRC32C of bytes 0..<56, then 4 zero bytes")
+    }
+
+    /// A bit flipped anywhere in a message with a trailer (version 3) is
+    /// refused before any field is used — seed 2 of the simulator: a damaged
+    /// Status once moved the head's commit to 81949, not a frame boundary.
+    func testADamagedControlMessageIsRefusedByItsChecksum() {
+        for type in ReplicationProtocol.MessageType.allCases where type.hasChecksum {
+            for bit in stride(from: 0, to: type.fixedLength * 8, by: 7) {
+                var bytes = datagram(type)
+                bytes[bit / 8] ^= UInt8(1 << (bit % 8))
+                let verdict = check(bytes)
+                XCTAssertNotEqual(verdict, .valid(type, fromNode: 3), "\(type), bit \(bit)")
+            }
+            var damagedField = datagram(type)
+            damagedField[26] ^= 0x40
+            XCTAssertEqual(check(damagedField), .dropped(.badChecksum), "\(type): a flipped position bit")
+        }
     }
 
     func testEveryTypeChecksValid() {
@@ -45,7 +67,8 @@ final class ReplicationProtocolTests: XCTestCase {
         XCTAssertEqual(check(datagram(.nak, extra: 8)), .dropped(.malformed), "longer than its type")
         XCTAssertEqual(check(datagram(.commit) { $0.schemaId = 1 }), .dropped(.malformed), "the client schema")
         XCTAssertEqual(check(datagram(.commit) { $0.version = 1 }), .dropped(.malformed), "another version (1: before Pull had its own type)")
-        XCTAssertEqual(check(datagram(.commit) { $0.version = 3 }), .dropped(.malformed), "another version")
+        XCTAssertEqual(check(datagram(.commit) { $0.version = 2 }), .dropped(.malformed), "another version (2: before the checksum trailer)")
+        XCTAssertEqual(check(datagram(.commit) { $0.version = 4 }), .dropped(.malformed), "another version")
         XCTAssertEqual(check(datagram(.commit) { $0.templateId = 7 }), .dropped(.malformed), "unknown type")
         XCTAssertEqual(check(datagram(.commit) { $0.blockLength = 8 }), .dropped(.malformed), "block length lies")
         XCTAssertEqual(check(datagram(.commit) { ReplicationCommit($0.address).commitPosition = -1 }), .dropped(.malformed), "negative position")

@@ -43,6 +43,8 @@ final class ForeignDatagramTests: XCTestCase {
                 case .nak: ReplicationNak(message).position = position
                 case .heartbeat, .pull: XCTFail("no \(type) in this test")
                 }
+                // A well-formed message (checksum included): refused for who sent it, not for damage.
+                if type.hasChecksum && blockLength == nil { ReplicationChecksum.seal(message, length: type.fixedLength) }
             }
             return bytes
         }
