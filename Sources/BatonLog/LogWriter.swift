@@ -1,6 +1,5 @@
 import BatonAgent
 import BatonCodec
-import BatonMutation
 import BatonRing
 import BatonTime
 import Logging
@@ -275,8 +274,7 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
             queue.popHead()
             popped &+= 1
         }
-        // `Mutation.ackBeforeSync` (simulator only): durable = written, as if no fdatasync were needed.
-        if policy == .none || Mutation.ackBeforeSync.isActive { newDurable = newWritten }
+        if policy == .none { newDurable = newWritten }
         if popped == 0 { return 0 }
         batchesCompleted &+= Int64(popped)
         if newWritten != written {

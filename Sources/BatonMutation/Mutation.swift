@@ -4,7 +4,8 @@
 /// per-message path (per batch, per datagram, per resend, once at recovery),
 /// and is nil in every real run: no command but `baton sim --mutation` sets it.
 public enum Mutation: String, Sendable, CaseIterable, CustomStringConvertible {
-    /// The log writer reports a batch durable when its write completes, before its fdatasync.
+    /// A chain member counts its log durable as soon as it is appended, before
+    /// the fdatasync completes: it reports and commits (and so acks) unsynced bytes.
     case ackBeforeSync = "ack-before-sync"
     /// The chain head commits the highest durable position it hears of, not the lowest.
     case commitMaximum = "commit-maximum"

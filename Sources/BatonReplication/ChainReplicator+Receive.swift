@@ -106,7 +106,7 @@ extension ChainReplicator {
     func reportStatus(now: Int64) -> Int {
         guard let predecessor else { return 0 }
         let received = appender.position
-        let durable = logCounters.durable.getAcquire()
+        let durable = ownDurablePosition()
         let room = logCounters.minimumGating() &+ bufferCapacity &- received
         let report = StatusReport(received: received, durable: durable,
                                   chainDurable: commitFold.chainDurable(durable: durable, successorChainDurable: sender.chainDurable),

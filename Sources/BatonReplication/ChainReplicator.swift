@@ -1,6 +1,7 @@
 import BatonAgent
 import BatonCodec
 import BatonLog
+import BatonMutation
 import BatonNet
 import BatonProtocol
 import BatonRing
@@ -188,9 +189,17 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
         return result
     }
 
+    /// This member's durable position, as it reports and folds it.
+    /// `Mutation.ackBeforeSync` (simulator only): the appended position — bytes
+    /// in the log buffer counted durable before their fdatasync completes.
+    @inline(__always)
+    func ownDurablePosition() -> Int64 {
+        Mutation.ackBeforeSync.isActive ? logCounters.appended.getAcquire() : logCounters.durable.getAcquire()
+    }
+
     /// Folds the commit position (see `CommitFold`) and publishes it.
     func advanceCommit() -> Int {
-        guard commitFold.advance(durable: logCounters.durable.getAcquire(), appended: logCounters.appended.getAcquire(),
+        guard commitFold.advance(durable: ownDurablePosition(), appended: logCounters.appended.getAcquire(),
                                  successorChainDurable: sender.chainDurable, predecessorCommit: predecessorCommit) else {
             return 0
         }

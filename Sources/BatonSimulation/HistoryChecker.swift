@@ -110,6 +110,16 @@ public final class HistoryChecker {
         deliveredCount[member][index] = sequence + 1
     }
 
+    /// A restarted member recovered its log to `recovered`; before the crash it
+    /// reported `durableBefore` durable (what commits, and so acks, rest on).
+    /// Synced bytes survive a crash: recovering less means it called durable what was not.
+    public func checkRecovered(member: Int, durableBefore: Int64, recovered: Int64) {
+        checks.commitChecks += 1
+        if recovered < durableBefore {
+            fail(.commitRule, "member \(member) reported its log durable to \(durableBefore) before it crashed, but recovered only to \(recovered)")
+        }
+    }
+
     /// After a scheduling step: the commit rule for every running member.
     /// `commits[i]` is nil for a member that is down; `durableFloors[j]` is
     /// member j's durable position (the last known while it is down: synced bytes survive a crash).

@@ -57,7 +57,7 @@ public final class SimulatedMember {
             lastCommit = .min
             lastLeadership = -1
             durableFloor = built.log.durablePosition
-            trace.record(.started(member: index))
+            trace.record(.started(member: index, durable: durableFloor))
             return nil
         } catch {
             let text = "\(error)"
@@ -79,12 +79,13 @@ public final class SimulatedMember {
         let disk = environment.disk
         let torn = disk.tornWrites, lost = disk.lostWrites
         disk.crash(random: &random)
-        trace.record(.crashed(member: index, tornWrites: disk.tornWrites - torn, lostWrites: disk.lostWrites - lost))
+        trace.record(.crashed(member: index, durable: durableFloor, tornWrites: disk.tornWrites - torn, lostWrites: disk.lostWrites - lost))
     }
 
-    /// Stops cleanly at the end of a run (every agent closed).
+    /// Ends the member with the run. No agent is closed: the log writer's
+    /// `onClose` waits for completions that only simulated time delivers,
+    /// and nothing after the run's last step is judged.
     func shutDown() {
-        for agent in agents.reversed() { agent.onClose() }
         agents = []
         node?.stop()
         node = nil

@@ -33,6 +33,9 @@ public final class Simulation {
     private var actionOrder = 0
     private var nextFaultAt: Int64 = 0
     private var reconnectAt: [Int64]
+    /// A crash drawn but waiting (up to the deadline) for its member to have unsynced writes in
+    /// flight — the moment a crash can lose or tear something (buggify-style bias).
+    private var pendingCrash: (member: Int, deadline: Int64)?
     private var tally = FaultTally()
     private var steps = 0
     /// The member publishers connect to: the chain's head.
@@ -160,6 +163,7 @@ public final class Simulation {
                 if time.now >= plan.faultNanos {
                     heal()
                     healedAt = time.now
+                    nextFaultAt = .max
                 } else if time.now >= nextFaultAt {
                     injectFault()
                     nextFaultAt = time.now + nextGap()
@@ -167,7 +171,10 @@ public final class Simulation {
             }
             connectPublishers()
             var work = 0
-            for member in memberOrder() { work += member.step(random: &schedule, now: time.now) }
+            for member in memberOrder() {
+                work += member.step(random: &schedule, now: time.now)
+                if healedAt == nil { crashWhenUnsynced() }
+            }
             checker.checkCommits(members.map(\.commit), durableFloors: members.map(\.durableFloor))
             if checker.failed { break }
             if let healedAt {
@@ -264,8 +271,12 @@ public final class Simulation {
         var next = now + schedule.int(in: 20_000...300_000)
         if let due = network.nextDeliveryNanos { next = min(next, due) }
         for member in members {
-            if let ready = member.nextStorageReadyNanos { next = min(next, ready) }
-            if member.pausedUntil > now { next = min(next, member.pausedUntil) }
+            // A completion already due waits for its writer's next cycle (a paused writer's, until it resumes).
+            if member.pausedUntil > now {
+                next = min(next, member.pausedUntil)
+            } else if let ready = member.nextStorageReadyNanos, ready > now {
+                next = min(next, ready)
+            }
         }
         if let first = actions.first { next = min(next, first.at) }
         next = min(next, nextFaultAt)
@@ -316,10 +327,12 @@ public final class Simulation {
             switch first.action {
             case let .restart(member):
                 guard !members[member].isUp else { continue }
+                let durableBefore = members[member].durableFloor
                 if members[member].start() != nil {
                     schedule(.restart(member), after: faultRandom.int(in: 5_000_000...50_000_000))
                 } else {
                     checker.memberStarted(member)
+                    checker.checkRecovered(member: member, durableBefore: durableBefore, recovered: members[member].durableFloor)
                 }
             case let .resume(member):
                 if members[member].pausedUntil <= time.now { trace.record(.resumed(member: member)) }
@@ -340,10 +353,12 @@ public final class Simulation {
         let member = Int(faultRandom.next() % UInt64(members.count))
         switch kind {
         case .crash:
-            guard members[member].isUp else { return }
-            members[member].crash(random: &faultRandom)
-            tally.crashes += 1
-            schedule(.restart(member), after: faultRandom.int(in: 1_000_000...100_000_000))
+            guard members[member].isUp, pendingCrash == nil else { return }
+            if faultRandom.chance(0.7) {
+                pendingCrash = (member, time.now + faultRandom.int(in: 1_000_000...30_000_000))
+            } else {
+                crash(member)
+            }
         case .pause:
             guard members[member].isUp, members[member].pausedUntil <= time.now else { return }
             let nanos = faultRandom.int(in: 1_000_000...60_000_000)
@@ -400,8 +415,30 @@ public final class Simulation {
         }
     }
 
+    private func crash(_ member: Int) {
+        members[member].crash(random: &faultRandom)
+        tally.crashes += 1
+        schedule(.restart(member), after: faultRandom.int(in: 1_000_000...100_000_000))
+    }
+
+    /// Crashes the member a pending crash waits for, once it has unsynced writes (or at the deadline).
+    private func crashWhenUnsynced() {
+        guard let pending = pendingCrash else { return }
+        let member = members[pending.member]
+        guard member.isUp else {
+            pendingCrash = nil
+            return
+        }
+        // At a random step of the unsynced window (not always its first): before or after the write completes.
+        if (member.environment.disk.unsyncedWrites > 0 && faultRandom.chance(0.25)) || time.now >= pending.deadline {
+            pendingCrash = nil
+            crash(pending.member)
+        }
+    }
+
     /// The faults stop: links, disks and clocks behave, every member comes back.
     private func heal() {
+        pendingCrash = nil
         network.faultsEnabled = false
         network.healPartitions()
         actions.removeAll { if case .unblock = $0.action { return true } else { return false } }

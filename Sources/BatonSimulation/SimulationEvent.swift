@@ -1,8 +1,8 @@
 /// One thing that happened in a simulated run, for the trace (and its hash)
 /// and the last events shown when a seed fails. Plain values: cheap to record.
 public enum SimulationEvent: Sendable, Equatable {
-    case started(member: Int)
-    case crashed(member: Int, tornWrites: Int, lostWrites: Int)
+    case started(member: Int, durable: Int64)
+    case crashed(member: Int, durable: Int64, tornWrites: Int, lostWrites: Int)
     case paused(member: Int, forNanos: Int64)
     case resumed(member: Int)
     case partitioned(from: Int, to: Int)
@@ -24,7 +24,7 @@ public enum SimulationEvent: Sendable, Equatable {
     /// The member the event concerns, if one.
     public var member: Int? {
         switch self {
-        case let .started(m), let .crashed(m, _, _), let .paused(m, _), let .resumed(m), let .isolated(m),
+        case let .started(m, _), let .crashed(m, _, _, _), let .paused(m, _), let .resumed(m), let .isolated(m),
              let .clockJump(m, _, _), let .diskFaults(m, _), let .corruptedByte(m, _), let .connected(_, m),
              let .acked(m, _, _, _), let .refused(m, _, _), let .delivered(m, _, _, _), let .committed(m, _),
              let .leadership(m, _), let .agentError(m, _), let .restartFailed(m, _):
@@ -36,8 +36,8 @@ public enum SimulationEvent: Sendable, Equatable {
 
     public var text: String {
         switch self {
-        case let .started(m): return "member \(m) started"
-        case let .crashed(m, torn, lost): return "member \(m) crashed (unsynced writes: \(lost) lost, \(torn) torn)"
+        case let .started(m, durable): return "member \(m) started (log recovered to \(durable))"
+        case let .crashed(m, durable, torn, lost): return "member \(m) crashed, durable to \(durable) (unsynced writes: \(lost) lost, \(torn) torn)"
         case let .paused(m, nanos): return "member \(m) paused for \(nanos / 1000) us"
         case let .resumed(m): return "member \(m) resumed"
         case let .partitioned(from, to): return "link \(from) -> \(to) cut"
