@@ -6,7 +6,7 @@ APT_PACKAGES := liburing-dev libnuma-dev zlib1g-dev
 DATA         ?= $(CURDIR)/data
 LIMITS_DIR   ?= /tmp/baton-limits
 
-.PHONY: all deps build run test test-under-load tsan bench bench-limits bench-report bench-chain check-hlog clean
+.PHONY: all deps build run test test-under-load tsan sim bench bench-limits bench-report bench-chain check-hlog clean
 
 all: build
 
@@ -31,11 +31,26 @@ run: build
 	mkdir -p $(DATA)
 	.build/release/baton cluster --nodes 3 --data $(DATA) --base-port 7400 --tuning tuning/default.toml
 
-# The whole suite: the concurrency tests under ThreadSanitizer, then every test
-# in release mode (last, so the run closes on the full suite's summary).
+# The whole suite: the concurrency tests under ThreadSanitizer, the
+# deterministic simulator over SIM_SEEDS seeds (chain, 3 and 5 members in
+# turn, swarm faults; across every core), then every test in release mode
+# (last, so the run closes on the full suite's summary).
+SIM_SEEDS ?= 2000
 test: deps
 	$(MAKE) --no-print-directory tsan
+	$(SWIFT) build -c release --product baton
+	scripts/sim-sweep.sh $(SIM_SEEDS) $$(nproc)
 	$(SWIFT) test -c release
+
+# The simulator over as many seeds as asked, across JOBS processes; prints
+# failing seeds (each with the line that reruns it), seeds/s and simulated
+# seconds per real second. E.g. `make sim SEEDS=100000 JOBS=2 FIRST=1`.
+SEEDS ?= 10000
+JOBS  ?= $(shell nproc)
+FIRST ?= 1
+sim: deps
+	$(SWIFT) build -c release --product baton
+	scripts/sim-sweep.sh $(SEEDS) $(JOBS) $(FIRST)
 
 # `make test` RUNS times from fresh clones of HEAD while BURNERS busy loops keep
 # every core busy (a shared CI machine): a test that passes only when the

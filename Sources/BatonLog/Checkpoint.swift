@@ -73,6 +73,9 @@ public enum CheckpointFile {
                                           fileSystem: some LogFileSystem) throws(LogError) {
         let path = self.path(in: directory)
         let created = !fileSystem.exists(path)
+        // A file cut short (a crash between its creation and its first fdatasync) is written whole again:
+        // writing only the record would leave it short, unreadable, for good.
+        let wholePage = created || (try? fileSystem.fileSize(path)) != Int64(fileBytes)
         let fd = try fileSystem.openReadWrite(path, create: true)
         defer { fileSystem.close(fd) }
         let page = UnsafeMutableRawPointer.allocate(byteCount: fileBytes, alignment: 512)
@@ -80,7 +83,7 @@ public enum CheckpointFile {
         page.initializeMemory(as: UInt8.self, repeating: 0, count: fileBytes)
         let slot = Int(sequence % 2) * slotStride
         encode(sequence: sequence, position: position, into: page + slot)
-        if created {
+        if wholePage {
             try fileSystem.writeFully(fd, page, fileBytes, at: 0, path: path)
         } else {
             try fileSystem.writeFully(fd, page + slot, recordBytes, at: Int64(slot), path: path)

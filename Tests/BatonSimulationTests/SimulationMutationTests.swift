@@ -1,0 +1,32 @@
+import BatonMutation
+import BatonSimulation
+import XCTest
+
+/// A checker that never fails proves nothing: each deliberate bug
+/// (`Mutation`) switched on in the production code must be caught within a
+/// bounded number of seeds, under the faults that expose it, and the seed
+/// that catches it must pass without the bug.
+final class SimulationMutationTests: XCTestCase {
+    /// Seeds tried per mutation before the test fails.
+    let bound: UInt64 = 20
+
+    private func assertCaught(_ mutation: Mutation, faults: Set<FaultPlan.Kind>, file: StaticString = #filePath, line: UInt = #line) throws {
+        for seed in UInt64(1)...bound {
+            let nodes = seed % 2 == 0 ? 5 : 3
+            let mutated = try Simulation(SimulationOptions(seed: seed, nodes: nodes, allowedFaults: faults, mutation: mutation)).run()
+            guard let violation = mutated.violation else { continue }
+            let clean = try Simulation(SimulationOptions(seed: seed, nodes: nodes, allowedFaults: faults)).run()
+            XCTAssertTrue(clean.passed, "seed \(seed) fails without the mutation too: \(clean.summary)", file: file, line: line)
+            XCTAssertNil(Mutation.active, "a run switches its mutation off again", file: file, line: line)
+            print("\(mutation): caught by seed \(seed) (\(violation.invariant)): \(violation.detail)")
+            return
+        }
+        XCTFail("\(mutation) was not caught within \(bound) seeds", file: file, line: line)
+    }
+
+    func testAckBeforeSyncIsCaught() throws { try assertCaught(.ackBeforeSync, faults: FaultPlan.defaultKinds) }
+    func testCommitMaximumIsCaught() throws { try assertCaught(.commitMaximum, faults: FaultPlan.defaultKinds) }
+    func testSkippedFrameCheckIsCaught() throws { try assertCaught(.skipFrameCheck, faults: [.network]) }
+    func testResendOneFrameLateIsCaught() throws { try assertCaught(.resendOneFrameLate, faults: [.network]) }
+    func testKeptTornFrameIsCaught() throws { try assertCaught(.keepTornFrame, faults: [.crash]) }
+}

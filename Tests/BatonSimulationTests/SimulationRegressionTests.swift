@@ -1,0 +1,15 @@
+import BatonSimulation
+import XCTest
+
+/// Seeds that once found a bug in the chain, kept so it stays fixed.
+final class SimulationRegressionTests: XCTestCase {
+    /// Seed 2 (3 members; network, pause and disk faults): a Status damaged
+    /// on the wire moved the head's commit to 81949, not a frame boundary, and
+    /// the subscriber was served a cut frame. Fixed by replication protocol
+    /// version 3's checksum trailer on every message but Data.
+    func testSeed2DamagedStatusNoLongerMovesTheCommit() throws {
+        let result = try Simulation(SimulationOptions(seed: 2, nodes: 3)).run()
+        XCTAssertTrue(result.passed, result.summary)
+        XCTAssertGreaterThan(result.faults.network.corrupted, 0, "the seed still damages datagrams")
+    }
+}
