@@ -12,4 +12,15 @@ final class SimulationRegressionTests: XCTestCase {
         XCTAssertTrue(result.passed, result.summary)
         XCTAssertGreaterThan(result.faults.network.corrupted, 0, "the seed still damages datagrams")
     }
+
+    /// Seed 1103 (3 members; crash, disk and clock faults): the middle member
+    /// crashed after forwarding bytes it had not yet synced, the head crashed
+    /// too, and the restarted head ordered new frames at positions the tail
+    /// still held from before — the tail's committed prefix differed from the
+    /// others'. Fixed by forwarding only durable bytes.
+    func testSeed1103LogsNoLongerDivergeAfterAMiddleMemberLosesForwardedBytes() throws {
+        let result = try Simulation(SimulationOptions(seed: 1103, nodes: 3)).run()
+        XCTAssertTrue(result.passed, result.summary)
+        XCTAssertGreaterThan(result.faults.crashes, 2)
+    }
 }
