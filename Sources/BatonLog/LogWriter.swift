@@ -150,6 +150,14 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
     }
 
     public func onStart() throws {
+        // The segment the next write goes to is opened now, on set-up: opening
+        // one formats its path (allocates), which a duty cycle must not do —
+        // a follower's first bytes may arrive long after the start.
+        let base = layout.base(of: submitted)
+        if segments.fd(base: base) < 0 {
+            _ = try segments.openOrCreate(base: base) { storage.preallocate(fd: $0, length: $1) }
+            highestSegmentBase = max(highestSegmentBase, base)
+        }
         let now = clock.monotonicNanos()
         nextCheckpointAtNanos = now &+ checkpointIntervalNanos
         nextSyncAtNanos = now &+ syncIntervalNanos
