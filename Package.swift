@@ -141,7 +141,7 @@ let package = Package(
         // Test support: counts malloc/calloc/realloc calls per thread and process-wide, and records where they happen.
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         // Test support: the seeded generator, temporary directories and the allocation tracer every suite uses.
-        .target(name: "BatonTestSupport", dependencies: ["BatonClient", "BatonNet", "BatonLog", "CMallocCounter"], path: "Tests/BatonTestSupport"),
+        .target(name: "BatonTestSupport", dependencies: ["BatonClient", "BatonNet", "BatonLog", "BatonSimulation", "CMallocCounter"], path: "Tests/BatonTestSupport"),
         .testTarget(name: "BatonAgentTests", dependencies: ["BatonAgent", "CBatonSys"]),
         .testTarget(name: "BatonRingTests", dependencies: ["BatonRing", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonCodecTests", dependencies: ["BatonTestSupport", "BatonCodec", "CBatonSys"]),
