@@ -38,7 +38,7 @@ public final class Simulation {
     private var pendingCrash: (member: Int, deadline: Int64)?
     private var tally = FaultTally()
     private var steps = 0
-    /// The member publishers connect to: the chain's head.
+    /// The member publishers try when none leads: the chain's head (the first configured member).
     private let headIndex = 0
 
     enum Action {
@@ -297,9 +297,11 @@ public final class Simulation {
                 continue
             }
             guard !publisher.isDone, time.now >= reconnectAt[index] else { continue }
-            if members[headIndex].isUp {
-                publisher.connect(to: headIndex)
-                trace.record(.connected(producerId: publisher.producerId, member: headIndex))
+            // Like a client told `notLeader`: the member that leads now, else the configured head.
+            let target = members.firstIndex(where: \.isLeading) ?? headIndex
+            if members[target].isUp {
+                publisher.connect(to: target)
+                trace.record(.connected(producerId: publisher.producerId, member: target))
             } else {
                 reconnectAt[index] = time.now + schedule.int(in: 1_000_000...20_000_000)
             }
