@@ -15,6 +15,8 @@ public enum Mutation: String, Sendable, CaseIterable, CustomStringConvertible {
     case resendOneFrameLate = "resend-one-frame-late"
     /// Recovery keeps a torn last frame instead of cutting it.
     case keepTornFrame = "keep-torn-frame"
+    /// A chain follower publishes `leading` on its leadership gate.
+    case followerLeads = "follower-leads"
 
     public var description: String { rawValue }
 

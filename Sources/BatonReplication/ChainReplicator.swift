@@ -130,7 +130,8 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
         // A head with a successor orders nothing until it knows it is not behind it.
         let head = configuration.members[0].nodeId
         if predecessor != nil {
-            leadership.publish(.following, leader: head)
+            // `Mutation.followerLeads` (simulator only): a follower says it leads.
+            leadership.publish(Mutation.followerLeads.isActive ? .leading : .following, leader: head)
         } else {
             leadership.publish(catchUp.isCatchingUp ? .waiting : .leading, leader: head)
         }

@@ -27,6 +27,8 @@ public final class HistoryChecker {
     private var deliveredCount: [[UInt64]]
     /// Per member: the highest commit seen in its current incarnation.
     private var commitSeen: [Int64]
+    /// The highest commit position any member has published.
+    public private(set) var highestCommit: Int64 = 0
     public private(set) var checks = CheckCounts()
     private let producerIds: [UInt64]
     private var producerIndex: [UInt64: Int] = [:]
@@ -132,10 +134,24 @@ public final class HistoryChecker {
                 return fail(.commitRule, "member \(member)'s commit went back from \(commitSeen[member]) to \(commit)")
             }
             commitSeen[member] = commit
+            highestCommit = max(highestCommit, commit)
             if commit > floor {
                 let lowest = durableFloors.firstIndex(of: floor)!
                 return fail(.commitRule, "member \(member) committed \(commit) but member \(lowest) is durable only to \(floor)")
             }
+        }
+    }
+
+    /// Invariant 5 after a step: at most one member leads (chain: the head;
+    /// Raft: per term), and a member that has just started leading holds
+    /// every committed byte (`becameLeader`: member and its log's end then).
+    public func checkLeaders(leading: [Bool], becameLeader: (member: Int, end: Int64)?) {
+        let leaders = leading.indices.filter { leading[$0] }
+        if leaders.count > 1 {
+            return fail(.singleLeader, "members \(leaders.map(String.init).joined(separator: " and ")) lead at once")
+        }
+        if let becameLeader, becameLeader.end < highestCommit {
+            fail(.singleLeader, "member \(becameLeader.member) started leading with its log ending at \(becameLeader.end), below the commit \(highestCommit)")
         }
     }
 

@@ -10,7 +10,8 @@ public enum Invariant: String, Sendable, CaseIterable, CustomStringConvertible {
     case commitRule = "commit-rule"
     /// 4. Per producer, one subscription delivers sequences in order, without duplicates or gaps.
     case producerOrder = "producer-order"
-    /// 5. At most one leader (head) per term (epoch), and a new leader holds every committed entry.
+    /// 5. At most one leader (head) at a time — per term once terms exist — and a
+    ///    member that starts leading holds every committed entry.
     case singleLeader = "single-leader"
     /// 6. Once faults stop, everything offered is committed and delivered within a bounded time.
     case liveness = "liveness"

@@ -27,6 +27,8 @@ public final class SimulatedMember {
     public private(set) var starts = 0
     private var lastCommit: Int64 = .min
     private var lastLeadership: Int64 = -1
+    /// The log's end when this member last started leading (consumed by the simulation's check).
+    var becameLeaderAt: Int64?
     private let logger: Logger
     private let trace: SimulationTrace
 
@@ -128,6 +130,7 @@ public final class SimulatedMember {
         if leadership != lastLeadership {
             lastLeadership = leadership
             trace.record(.leadership(member: index, state: leadership))
+            if Leadership(rawValue: leadership) == .leading { becameLeaderAt = node.log.appendedPosition }
         }
     }
 

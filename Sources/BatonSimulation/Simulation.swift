@@ -176,6 +176,7 @@ public final class Simulation {
                 if healedAt == nil { crashWhenUnsynced() }
             }
             checker.checkCommits(members.map(\.commit), durableFloors: members.map(\.durableFloor))
+            checkLeaders()
             if checker.failed { break }
             if let healedAt {
                 if isFinished { break }
@@ -188,6 +189,17 @@ public final class Simulation {
         }
         if !checker.failed { finalCheck(settle: time.now - (healedAt ?? time.now)) }
         return finish()
+    }
+
+    private func checkLeaders() {
+        var became: (member: Int, end: Int64)?
+        for member in members {
+            if let end = member.becameLeaderAt {
+                member.becameLeaderAt = nil
+                became = (member.index, end)
+            }
+        }
+        checker.checkLeaders(leading: members.map(\.isLeading), becameLeader: became)
     }
 
     private var offered: [UInt64] { clients.publishers.map(\.total) }

@@ -30,7 +30,7 @@ public struct SimulationResult: Sendable {
                      + (options.mutation.map { ", mutation \($0)" } ?? ""))
         lines.append("  messages: offered \(offered), acked \(acked), delivered per member \(delivered.map(String.init).joined(separator: " "))")
         lines.append("  faults injected: \(faults)")
-        lines.append("  invariants checked: \(Invariant.allCases.count - 1) (\(checks.deliveries) deliveries, \(checks.acks) acks, \(checks.commitChecks) commit checks, \(checks.finalChecks) final)")
+        lines.append("  invariants checked: \(Invariant.allCases.count) (\(checks.deliveries) deliveries, \(checks.acks) acks, \(checks.commitChecks) commit checks, \(checks.finalChecks) final)")
         lines.append("  simulated \(Double(simulatedNanos) / 1e9) s in \(steps) steps, \(events) events, trace hash \(String(traceHash, radix: 16))")
         if let violation {
             lines.append("VIOLATION \(violation)")

@@ -29,4 +29,9 @@ final class SimulationMutationTests: XCTestCase {
     func testSkippedFrameCheckIsCaught() throws { try assertCaught(.skipFrameCheck, faults: [.network]) }
     func testResendOneFrameLateIsCaught() throws { try assertCaught(.resendOneFrameLate, faults: [.network]) }
     func testKeptTornFrameIsCaught() throws { try assertCaught(.keepTornFrame, faults: [.crash]) }
+    func testAFollowerThatLeadsIsCaught() throws { try assertCaught(.followerLeads, faults: []) }
+
+    func testEveryMutationHasATest() {
+        XCTAssertEqual(Mutation.allCases.count, 6, "a new mutation needs its test here")
+    }
 }
