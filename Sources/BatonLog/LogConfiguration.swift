@@ -115,6 +115,12 @@ public struct LogConfiguration: Sendable {
     /// After an I/O error the writer retries the failed batch after this long.
     public var retryDelayNanos: Int64 = 100_000_000
     public var retention: RetentionPolicy = .keepEverything
+    /// A replicated member's log: recovery checks every frame from the log's
+    /// start, and a frame that fails its check where the log was durable
+    /// (a corrupted byte) is cut with everything after it instead of refusing
+    /// to open — the chain sends those bytes again (`LogRecoveryReport.repairedPosition`).
+    /// A single node keeps `false`: its log is the only copy, so it refuses to open.
+    public var repairsFromReplicas: Bool = false
 
     public init(directory: String) { self.directory = directory }
 

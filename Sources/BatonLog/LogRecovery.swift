@@ -27,6 +27,10 @@ public struct LogRecoveryReport: Sendable, CustomStringConvertible {
     public var cutBytes: Int64 = 0
     /// Why the frame at `cutPosition` was invalid.
     public var cutReason: String?
+    /// Set when the cut removed frames that were durable (a corrupted byte in
+    /// a replicated member's log, `repairsFromReplicas`): the chain must send
+    /// everything from here again.
+    public var repairedPosition: Int64?
     public var segmentCount = 0
     public var highestSegmentBase: Int64 = 0
 
@@ -34,7 +38,9 @@ public struct LogRecoveryReport: Sendable, CustomStringConvertible {
         var text = "log recovery \(directory): segments \(segmentCount) [\(startPosition), ...), checkpoint \(checkpointPosition), "
         text += "scanned \(framesScanned) frames (\(bytesScanned) bytes) from \(scanStartPosition), end \(endPosition)"
         if createdNewLog { text += " (new log)" }
-        if let cut = cutPosition {
+        if let repaired = repairedPosition {
+            text += "; REPAIR: durable frame at \(repaired) failed its check, cut \(cutBytes) bytes from there to fetch again from the chain (\(cutReason ?? "invalid frame"))"
+        } else if let cut = cutPosition {
             text += "; CUT \(cutBytes) bytes at position \(cut) (\(cutReason ?? "invalid frame"))"
         } else {
             text += "; clean"
@@ -121,16 +127,27 @@ public enum LogRecovery {
         }
         let checkpoint = try CheckpointFile.read(directory: directory, fileSystem: fileSystem)
         var sequence = checkpoint?.sequence ?? 0
-        let checkpointPosition = max(checkpoint?.position ?? segments.start, segments.start)
+        var checkpointPosition = max(checkpoint?.position ?? segments.start, segments.start)
         report.startPosition = segments.start
         report.checkpointPosition = checkpointPosition
         report.segmentCount = segments.bases.count
+        var checkpointedTailLost = false
+        if checkpointPosition > segments.end && configuration.repairsFromReplicas {
+            // A repair cut whose checkpoint rewrite failed (a disk error) left the checkpoint past the
+            // segments: the chain sends that tail again, as for any repair.
+            logger.error("log recovery \(directory): the checkpoint says durable up to \(checkpointPosition) but the segments end at \(segments.end); fetching the rest again from the chain")
+            checkpointPosition = segments.end
+            checkpointedTailLost = true
+        }
         if checkpointPosition > segments.end {
             throw .corruptDurableFrame(segment: layout.path(ofSegmentHolding: segments.end - 1), position: segments.end,
                                        reason: "the checkpoint says the log is durable up to \(checkpointPosition) but the segments end at \(segments.end)")
         }
 
-        let scanStart = checkpointPosition > segments.start ? layout.base(of: checkpointPosition - 1) : segments.start
+        // A member that can repair from replicas checks every frame (the start also reads the whole log to
+        // rebuild its producer table); otherwise the scan starts at the segment of the checkpoint's last frame.
+        let scanStart = checkpointPosition > segments.start && !configuration.repairsFromReplicas
+            ? layout.base(of: checkpointPosition - 1) : segments.start
         report.scanStartPosition = scanStart
         var scanner = FrameScanner(segments: segments, boundaryBytes: metadata.boundaryBytes,
                                    maximumFrameLength: metadata.maximumFrameLength)
@@ -146,9 +163,17 @@ public enum LogRecovery {
         }
 
         if scan.stop != .endOfSegments {
-            try checkCutAllowed(at: end, stop: scan.stop, checkpoint: checkpointPosition, metadata: metadata, scanner: &scanner)
-            try cut(at: end, stop: scan.stop, metadata: metadata, segments: segments, report: &report)
+            var repairing = false
+            do {
+                try checkCutAllowed(at: end, stop: scan.stop, checkpoint: checkpointPosition, metadata: metadata, scanner: &scanner)
+            } catch .corruptDurableFrame(_, _, let reason) where configuration.repairsFromReplicas {
+                logger.error("log recovery \(directory): durable frame at \(end) is corrupt (\(reason)); cutting the log there to fetch the rest again from the chain")
+                repairing = true
+            }
+            try cut(at: end, stop: scan.stop, metadata: metadata, segments: segments, report: &report, wholeSegment: repairing)
+            if repairing { report.repairedPosition = end }
         }
+        if checkpointedTailLost && report.repairedPosition == nil { report.repairedPosition = end }
         report.endPosition = end
 
         // Frames between the scan start and the end may have been only in the
@@ -165,7 +190,8 @@ public enum LogRecovery {
         let remaining = try SegmentSet(layout: layout, fileSystem: fileSystem)
         report.highestSegmentBase = remaining.bases.last ?? 0
         report.segmentCount = remaining.bases.count
-        if end > checkpointPosition || checkpoint == nil {
+        // After a repair the checkpoint goes back to the cut: the bytes above it come again from the chain.
+        if end > checkpointPosition || checkpoint == nil || report.repairedPosition != nil {
             sequence += 1
             try CheckpointFile.writeSynchronously(directory: directory, sequence: sequence, position: end, fileSystem: fileSystem)
         }
@@ -208,12 +234,15 @@ public enum LogRecovery {
 
     /// Zeroes what follows `position` in its segment (within the in-flight
     /// window) and deletes later segments.
+    /// `wholeSegment` (a repair, far below the end): zeroes to the end of
+    /// the segment and looks for non-zero bytes in the whole of later ones.
     static func cut(at position: Int64, stop: ScanStop, metadata: LogMetadata, segments: SegmentSet,
-                    report: inout LogRecoveryReport) throws(LogError) {
+                    report: inout LogRecoveryReport, wholeSegment: Bool = false) throws(LogError) {
         let fileSystem = segments.fileSystem
         let layout = segments.layout
         let base = layout.base(of: position)
-        let window = Int64(metadata.maxInFlightBytes) + 2 * Int64(FrameDescriptor.aligned(metadata.maximumFrameLength))
+        let window = wholeSegment ? layout.segmentBytes
+            : Int64(metadata.maxInFlightBytes) + 2 * Int64(FrameDescriptor.aligned(metadata.maximumFrameLength))
         var cutBytes: Int64 = 0
         let mapping = try SegmentMapping(layout: layout, base: base, fileSystem: fileSystem)
         let from = Int(layout.offset(of: position))

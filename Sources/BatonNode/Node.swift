@@ -69,7 +69,14 @@ public final class GenericNode<Environment: NodeEnvironment> {
             throw NodeError.startup("data directory '\(directory)': \(error)")
         }
         let file = try environment.makeCountersFile(directory: directory, capacity: 128)
-        log = try DurableLog.open(configuration.log, fileSystem: environment.fileSystem, logger: logger, allocateCounter: { file.allocate(label: "position.\($0)") })
+        var logConfiguration = configuration.log
+        // A chain follower's log is a copy of its predecessor's (members forward only durable bytes, so every
+        // log is a prefix of the head's): a corrupted durable frame is cut and fetched again from upstream.
+        // The head's log is the chain's source: it refuses to open a corrupt log (the operator decides).
+        if let replication = configuration.replication, replication.predecessor != nil {
+            logConfiguration.repairsFromReplicas = true
+        }
+        log = try DurableLog.open(logConfiguration, fileSystem: environment.fileSystem, logger: logger, allocateCounter: { file.allocate(label: "position.\($0)") })
         counters = NodeCounters(file: file)
 
         let rings = PipelineRings(ingress: ManyToOneRingBuffer(capacity: configuration.ingressRingBytes),

@@ -22,9 +22,10 @@ public struct FaultPlan: Sendable, Equatable {
     public var clockDriftPPM: [Int64]
     public var clockOffsetNanos: [Int64]
 
-    /// Every kind but corruption: a corrupted synced byte is detected (recovery
-    /// refuses the segment) but not yet repaired from a neighbour.
-    public static let defaultKinds: Set<Kind> = [.network, .partition, .crash, .pause, .disk, .clock]
+    /// Every kind. (Corruption strikes followers only: a follower's recovery
+    /// cuts a corrupt durable frame and fetches the rest again; the head's log
+    /// is the chain's source and it refuses to open a corrupt one.)
+    public static let defaultKinds: Set<Kind> = Set(Kind.allCases)
 
     /// A plan with nothing going wrong.
     public static func calm(members: Int) -> FaultPlan {

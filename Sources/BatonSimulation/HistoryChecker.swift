@@ -122,7 +122,7 @@ public final class HistoryChecker {
         }
     }
 
-    /// After a scheduling step: the commit rule for every running member.
+    /// After a scheduling step: the commit rule for every running member whose commit moved.
     /// `commits[i]` is nil for a member that is down; `durableFloors[j]` is
     /// member j's durable position (the last known while it is down: synced bytes survive a crash).
     public func checkCommits(_ commits: [Int64?], durableFloors: [Int64]) {
@@ -133,9 +133,12 @@ public final class HistoryChecker {
             if commit < commitSeen[member] {
                 return fail(.commitRule, "member \(member)'s commit went back from \(commitSeen[member]) to \(commit)")
             }
+            // Judged when a commit is decided (a new highest): a member repairing a corrupted segment
+            // holds less than what was committed before, for a while, and the old commit still travels.
+            let decided = commit > highestCommit
             commitSeen[member] = commit
             highestCommit = max(highestCommit, commit)
-            if commit > floor {
+            if decided && commit > floor {
                 let lowest = durableFloors.firstIndex(of: floor)!
                 return fail(.commitRule, "member \(member) committed \(commit) but member \(lowest) is durable only to \(floor)")
             }

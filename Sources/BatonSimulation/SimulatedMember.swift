@@ -24,6 +24,11 @@ public final class SimulatedMember {
     public var restartAt: Int64?
     /// The durable position last seen (kept while the member is down: synced bytes survive a crash).
     public private(set) var durableFloor: Int64 = 0
+    /// The member's own durable position last seen (kept while it is down).
+    public private(set) var durable: Int64 = 0
+    /// After bit rot cut durable frames: what was durable before, which the commit rule keeps
+    /// counting (the rot destroyed a replica; it was not a commit made too early) until the member has it again.
+    var repairingFrom: Int64?
     public private(set) var starts = 0
     private var lastCommit: Int64 = .min
     private var lastLeadership: Int64 = -1
@@ -58,8 +63,9 @@ public final class SimulatedMember {
             starts += 1
             lastCommit = .min
             lastLeadership = -1
-            durableFloor = built.log.durablePosition
-            trace.record(.started(member: index, durable: durableFloor))
+            durable = built.log.durablePosition
+            durableFloor = max(durable, repairingFrom ?? 0)
+            trace.record(.started(member: index, durable: durable))
             return nil
         } catch {
             let text = "\(error)"
@@ -81,7 +87,7 @@ public final class SimulatedMember {
         let disk = environment.disk
         let torn = disk.tornWrites, lost = disk.lostWrites
         disk.crash(random: &random)
-        trace.record(.crashed(member: index, durable: durableFloor, tornWrites: disk.tornWrites - torn, lostWrites: disk.lostWrites - lost))
+        trace.record(.crashed(member: index, durable: durable, tornWrites: disk.tornWrites - torn, lostWrites: disk.lostWrites - lost))
     }
 
     /// Ends the member with the run. No agent is closed: the log writer's
@@ -120,7 +126,9 @@ public final class SimulatedMember {
     /// Records changes of commit and leadership, and the durable floor.
     private func observe() {
         guard let node else { return }
-        durableFloor = node.log.durablePosition
+        durable = node.log.durablePosition
+        durableFloor = max(durable, repairingFrom ?? 0)
+        if let floor = repairingFrom, node.log.durablePosition >= floor { repairingFrom = nil }
         let commit = node.counters.commitPosition.getPlain()
         if commit != lastCommit {
             lastCommit = commit
@@ -133,6 +141,9 @@ public final class SimulatedMember {
             if Leadership(rawValue: leadership) == .leading { becameLeaderAt = node.log.appendedPosition }
         }
     }
+
+    /// Where recovery cut a corrupted durable frame at the last start, to fetch the rest again from the chain.
+    var repairedPosition: Int64? { node?.log.recovery.repairedPosition }
 
     /// The commit position now, or nil while down.
     var commit: Int64? { node?.counters.commitPosition.getAcquire() }

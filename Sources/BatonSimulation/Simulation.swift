@@ -36,6 +36,8 @@ public final class Simulation {
     /// A crash drawn but waiting (up to the deadline) for its member to have unsynced writes in
     /// flight — the moment a crash can lose or tear something (buggify-style bias).
     private var pendingCrash: (member: Int, deadline: Int64)?
+    /// Members whose synced bytes were corrupted since they last started (their recovery may rightly cut durable frames).
+    private var corruptedSinceStart: [Bool] = []
     private var tally = FaultTally()
     private var steps = 0
     /// The member publishers try when none leads: the chain's head (the first configured member).
@@ -89,6 +91,7 @@ public final class Simulation {
                                                  maximumBatch: UInt64(maximumBatch), pacingNanos: max(1_000, pacing)))
         }
         reconnectAt = Array(repeating: 0, count: publisherCount)
+        corruptedSinceStart = Array(repeating: false, count: options.nodes)
         trace = SimulationTrace(time: time, members: options.nodes, keepsAll: options.keepsTrace)
         checker = HistoryChecker(members: options.nodes, producerIds: publishers.map(\.producerId), time: time)
         clients = SimulatedClients(publishers: publishers, checker: checker, time: time, trace: trace)
@@ -341,12 +344,19 @@ public final class Simulation {
             switch first.action {
             case let .restart(member):
                 guard !members[member].isUp else { continue }
-                let durableBefore = members[member].durableFloor
+                let durableBefore = members[member].durable
                 if members[member].start() != nil {
                     schedule(.restart(member), after: faultRandom.int(in: 5_000_000...50_000_000))
                 } else {
                     checker.memberStarted(member)
-                    checker.checkRecovered(member: member, durableBefore: durableBefore, recovered: members[member].durableFloor)
+                    let corrupted = corruptedSinceStart[member]
+                    corruptedSinceStart[member] = false
+                    if corrupted { members[member].repairingFrom = max(members[member].repairingFrom ?? 0, durableBefore) }
+                    if let repaired = members[member].repairedPosition {
+                        trace.record(.repaired(member: member, from: repaired))
+                    } else if !corrupted {
+                        checker.checkRecovered(member: member, durableBefore: durableBefore, recovered: members[member].durable)
+                    }
                 }
             case let .resume(member):
                 if members[member].pausedUntil <= time.now { trace.record(.resumed(member: member)) }
@@ -421,9 +431,16 @@ public final class Simulation {
             trace.record(.diskFaults(member: member, enabled: true))
             schedule(.diskFaultsOff(member), after: faultRandom.int(in: 2_000_000...50_000_000))
         case .corruption:
-            guard let corrupted = members[member].environment.disk.corruptSyncedByte(random: &faultRandom) else { return }
+            // A bit rots in a synced segment; the member finds it when it next reads the file — here, at
+            // its next start (it is crashed now): recovery must detect it and the chain repair it.
+            // Followers only: the head refuses to open a corrupt log (it is the chain's source), which
+            // would only end the run as a liveness failure.
+            guard member != headIndex, members[member].isUp, pendingCrash == nil,
+                  let corrupted = members[member].environment.disk.corruptSyncedByte(random: &faultRandom) else { return }
             tally.corruptions += 1
+            corruptedSinceStart[member] = true
             trace.record(.corruptedByte(member: member, offset: corrupted.offset))
+            crash(member)
         case .network:
             return
         }

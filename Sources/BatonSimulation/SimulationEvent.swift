@@ -11,6 +11,7 @@ public enum SimulationEvent: Sendable, Equatable {
     case clockJump(member: Int, wallNanos: Int64, monotonicNanos: Int64)
     case diskFaults(member: Int, enabled: Bool)
     case corruptedByte(member: Int, offset: Int)
+    case repaired(member: Int, from: Int64)
     case faultsStopped
     case connected(producerId: UInt64, member: Int)
     case acked(member: Int, producerId: UInt64, sequence: UInt64, endPosition: Int64)
@@ -25,7 +26,7 @@ public enum SimulationEvent: Sendable, Equatable {
     public var member: Int? {
         switch self {
         case let .started(m, _), let .crashed(m, _, _, _), let .paused(m, _), let .resumed(m), let .isolated(m),
-             let .clockJump(m, _, _), let .diskFaults(m, _), let .corruptedByte(m, _), let .connected(_, m),
+             let .clockJump(m, _, _), let .diskFaults(m, _), let .corruptedByte(m, _), let .repaired(m, _), let .connected(_, m),
              let .acked(m, _, _, _), let .refused(m, _, _), let .delivered(m, _, _, _), let .committed(m, _),
              let .leadership(m, _), let .agentError(m, _), let .restartFailed(m, _):
             return m
@@ -46,6 +47,7 @@ public enum SimulationEvent: Sendable, Equatable {
         case let .clockJump(m, wall, mono): return "member \(m) clock jumped: wall \(wall / 1000) us, monotonic +\(mono / 1000) us"
         case let .diskFaults(m, on): return "member \(m) disk faults \(on ? "on" : "off")"
         case let .corruptedByte(m, offset): return "member \(m) synced segment byte \(offset) corrupted"
+        case let .repaired(m, from): return "member \(m) recovery cut a corrupt durable frame at \(from): fetching the rest again from the chain"
         case .faultsStopped: return "faults stopped: healing"
         case let .connected(p, m): return "producer \(p) connected to member \(m)"
         case let .acked(m, p, s, end): return "member \(m) acked producer \(p) through \(s) (end \(end))"

@@ -30,7 +30,7 @@ struct SimCommand: ParsableCommand {
     @Option(name: .long, help: "Replication mode: chain (raft is not built yet).")
     var replication: ReplicationMode = .chain
 
-    @Option(name: .long, help: "Fault kinds a seed may draw: a list of network,partition,crash,pause,disk,clock,corruption; 'all'; or 'none'. Default: all but corruption.")
+    @Option(name: .long, help: "Fault kinds a seed may draw: a list of network,partition,crash,pause,disk,clock,corruption; 'all' (the default); or 'none'.")
     var faults: String?
 
     @Option(name: .long, help: "A deliberate bug to switch on (proves the checker catches it): \(Mutation.allCases.map(\.rawValue).joined(separator: ", ")).")

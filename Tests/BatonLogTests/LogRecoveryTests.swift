@@ -127,6 +127,42 @@ final class LogRecoveryTests: XCTestCase {
         XCTAssertEqual(report.endPosition, victim)
     }
 
+    /// A chain follower's log (`repairsFromReplicas`): the same corrupt durable
+    /// frame is cut with everything after it, the open says where the chain
+    /// must send again from, and the log reopens clean there.
+    func testARepairingLogCutsACorruptDurableFrameAndSaysWhere() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var configuration = smallConfiguration(directory.path, segmentBytes: 256 << 10, bufferBytes: 256 << 10)
+        var positions: [Int64] = []
+        do {
+            let log = try DurableLog.open(configuration, logger: quietLogger())
+            let writer = try log.makeWriter()
+            try writer.onStart()
+            var random = SplitMix64(seed: 25)
+            positions = appendFrames(log, writer: writer, count: 200, random: &random)
+            let end = log.appender.position
+            drive(writer) { log.durablePosition == end }
+            writer.onClose()
+        }
+        let victim = positions[150]
+        overwrite(segmentPath(configuration, victim), at: victim + Int64(FrameDescriptor.headerLength) - 1, bytes: [0x5A])
+        configuration.repairsFromReplicas = true
+        do {
+            let log = try DurableLog.open(configuration, logger: quietLogger())
+            XCTAssertEqual(log.recovery.repairedPosition, victim)
+            XCTAssertEqual(log.appendedPosition, victim)
+            XCTAssertEqual(log.durablePosition, victim)
+            var frames = 0
+            try log.makeReader().forEachFrame(from: 0) { _ in frames += 1 }
+            XCTAssertEqual(frames, 150, "every frame before the corrupt one is kept")
+        }
+        let reopened = try DurableLog.open(configuration, logger: quietLogger())
+        XCTAssertNil(reopened.recovery.repairedPosition, "the checkpoint went back to the cut: the next open is clean")
+        XCTAssertNil(reopened.recovery.cutPosition)
+        XCTAssertEqual(reopened.appendedPosition, victim)
+    }
+
     /// No checkpoint covers the corrupt frame, but a valid frame lies more than
     /// maxInFlightBytes beyond it: it must have been durable, so open refuses.
     func testValidFrameBeyondInFlightWindowProvesDurability() throws {
