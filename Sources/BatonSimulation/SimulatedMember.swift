@@ -28,7 +28,9 @@ public final class SimulatedMember {
     public private(set) var durable: Int64 = 0
     /// After bit rot cut durable frames: what was durable before, which the commit rule keeps
     /// counting (the rot destroyed a replica; it was not a commit made too early) until the member has it again.
-    var repairingFrom: Int64?
+    var repairingFrom: Int64? {
+        didSet { durableFloor = max(durable, repairingFrom ?? 0) }
+    }
     public private(set) var starts = 0
     private var lastCommit: Int64 = .min
     private var lastLeadership: Int64 = -1

@@ -23,4 +23,15 @@ final class SimulationRegressionTests: XCTestCase {
         XCTAssertTrue(result.passed, result.summary)
         XCTAssertGreaterThan(result.faults.crashes, 2)
     }
+
+    /// Seed 1101 (3 members; partition, disk and corruption faults): a
+    /// follower's repair cut a corrupt frame, its checkpoint rewrite failed on
+    /// a disk error, and every later start refused the log ("the checkpoint
+    /// says durable up to 167392 but the segments end at 131072"). A
+    /// repairing log now treats that as a repair too.
+    func testSeed1101ARepairWhoseCheckpointWriteFailedStillRestarts() throws {
+        let result = try Simulation(SimulationOptions(seed: 1101, nodes: 3)).run()
+        XCTAssertTrue(result.passed, result.summary)
+        XCTAssertGreaterThan(result.faults.corruptions, 0)
+    }
 }
