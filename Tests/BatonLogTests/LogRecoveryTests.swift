@@ -25,6 +25,20 @@ final class LogRecoveryTests: XCTestCase {
         // The writer is dropped without onClose: no final checkpoint.
     }
 
+    /// Writes `count` frames, all durable, and closes the writer (its final
+    /// checkpoint covers every one). Returns the frame positions.
+    private func writeCheckpointedFrames(_ configuration: LogConfiguration, count: Int, seed: UInt64) throws -> [Int64] {
+        let log = try DurableLog.open(configuration, logger: quietLogger())
+        let writer = try log.makeWriter()
+        try writer.onStart()
+        var random = SplitMix64(seed: seed)
+        let positions = appendFrames(log, writer: writer, count: count, random: &random)
+        let end = log.appender.position
+        drive(writer) { log.durablePosition == end }
+        writer.onClose()   // final checkpoint: everything is below it
+        return positions
+    }
+
     private func overwrite(_ path: String, at offset: Int64, bytes: [UInt8]) {
         let fd = open(path, O_RDWR)
         XCTAssertGreaterThanOrEqual(fd, 0)
@@ -101,17 +115,7 @@ final class LogRecoveryTests: XCTestCase {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let configuration = smallConfiguration(directory.path, segmentBytes: 256 << 10, bufferBytes: 256 << 10)
-        var positions: [Int64] = []
-        do {
-            let log = try DurableLog.open(configuration, logger: quietLogger())
-            let writer = try log.makeWriter()
-            try writer.onStart()
-            var random = SplitMix64(seed: 25)
-            positions = appendFrames(log, writer: writer, count: 200, random: &random)
-            let end = log.appender.position
-            drive(writer) { log.durablePosition == end }
-            writer.onClose()   // final checkpoint: everything is below it
-        }
+        let positions = try writeCheckpointedFrames(configuration, count: 200, seed: 25)
         let victim = positions[150]
         let path = segmentPath(configuration, victim)
         overwrite(path, at: victim + Int64(FrameDescriptor.headerLength) - 1, bytes: [0x5A])
@@ -134,17 +138,7 @@ final class LogRecoveryTests: XCTestCase {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         var configuration = smallConfiguration(directory.path, segmentBytes: 256 << 10, bufferBytes: 256 << 10)
-        var positions: [Int64] = []
-        do {
-            let log = try DurableLog.open(configuration, logger: quietLogger())
-            let writer = try log.makeWriter()
-            try writer.onStart()
-            var random = SplitMix64(seed: 25)
-            positions = appendFrames(log, writer: writer, count: 200, random: &random)
-            let end = log.appender.position
-            drive(writer) { log.durablePosition == end }
-            writer.onClose()
-        }
+        let positions = try writeCheckpointedFrames(configuration, count: 200, seed: 25)
         let victim = positions[150]
         overwrite(segmentPath(configuration, victim), at: victim + Int64(FrameDescriptor.headerLength) - 1, bytes: [0x5A])
         configuration.repairsFromReplicas = true
