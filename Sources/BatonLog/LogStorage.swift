@@ -13,6 +13,33 @@ public struct StorageCompletion: Sendable, Equatable {
     }
 }
 
+/// One operation prepared on a `LogStorage` and not yet executed: a write
+/// of `length` bytes at `address` to `fd` at `fileOffset`, or (`isSync`) an
+/// fdatasync of `fd`; `linkNext` chains it to the next. For storages that
+/// execute operations themselves (`PwriteStorage`, the simulator's). A value;
+/// confined, like its storage, to the writer agent's thread.
+@frozen
+public struct PreparedStorageOperation {
+    public var fd: Int32
+    public var isSync: Bool
+    public var linkNext: Bool
+    public var address: UnsafeRawPointer?
+    public var length: Int
+    public var fileOffset: Int64
+    public var userData: UInt64
+
+    @inlinable
+    public init(fd: Int32, isSync: Bool, linkNext: Bool, address: UnsafeRawPointer?, length: Int, fileOffset: Int64, userData: UInt64) {
+        self.fd = fd
+        self.isSync = isSync
+        self.linkNext = linkNext
+        self.address = address
+        self.length = length
+        self.fileOffset = fileOffset
+        self.userData = userData
+    }
+}
+
 /// The writer's seam to the disk, in io_uring's shape: prepare operations,
 /// submit them, reap completions. The writer is generic over it, so
 /// production code specializes on the concrete type (no existential on the

@@ -15,16 +15,7 @@ import Glibc
 ///
 /// Threading: confined to the writer agent's thread.
 public final class PwriteStorage: LogStorage {
-    @usableFromInline
-    struct Operation {
-        var fd: Int32
-        var isSync: Bool
-        var linkNext: Bool
-        var address: UnsafeRawPointer?
-        var length: Int
-        var fileOffset: Int64
-        var userData: UInt64
-    }
+    typealias Operation = PreparedStorageOperation
 
     public let name = "pwrite"
     private let capacity: Int

@@ -1,8 +1,9 @@
 /// Deliberate bugs the simulator can switch on in the production code, one
 /// at a time, to prove its checker catches each (a checker that never fails
 /// proves nothing). Each is read only where the bug would be, off the
-/// per-message path (per batch, per datagram, per resend, once at recovery),
-/// and is nil in every real run: no command but `baton sim --mutation` sets it.
+/// per-message path (once when the replicator is built, on a failed frame
+/// check, per resend, once at recovery), and is nil in every real run: no
+/// command but `baton sim --mutation` sets it, before it builds any node.
 public enum Mutation: String, Sendable, CaseIterable, CustomStringConvertible {
     /// A chain member counts its log durable as soon as it is appended, before
     /// the fdatasync completes: it reports and commits (and so acks) unsynced bytes.

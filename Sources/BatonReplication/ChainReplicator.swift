@@ -63,6 +63,10 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
     let log: DurableLog
     let appender: LogAppender
     let logCounters: LogCounters
+    /// This member's durable position as it reports and folds it: the log's
+    /// durable counter, or (`Mutation.ackBeforeSync`, simulator only) its
+    /// appended counter. Chosen once at construction, not per duty cycle.
+    let ownDurable: PositionCounter
     let logger: Logger
     let predecessor: ClusterMember?
     let successor: ClusterMember?
@@ -103,6 +107,7 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
         self.log = log
         self.appender = log.appender
         self.logCounters = log.counters
+        ownDurable = Mutation.ackBeforeSync.isActive ? log.counters.appended : log.counters.durable
         self.logger = logger
         predecessor = configuration.predecessor
         successor = configuration.successor
@@ -190,13 +195,9 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
         return result
     }
 
-    /// This member's durable position, as it reports and folds it.
-    /// `Mutation.ackBeforeSync` (simulator only): the appended position — bytes
-    /// in the log buffer counted durable before their fdatasync completes.
+    /// This member's durable position, as it reports and folds it (see `ownDurable`).
     @inline(__always)
-    func ownDurablePosition() -> Int64 {
-        Mutation.ackBeforeSync.isActive ? logCounters.appended.getAcquire() : logCounters.durable.getAcquire()
-    }
+    func ownDurablePosition() -> Int64 { ownDurable.getAcquire() }
 
     /// Folds the commit position (see `CommitFold`) and publishes it.
     func advanceCommit() -> Int {

@@ -12,6 +12,8 @@ public struct CommitFold: Sendable {
     public let hasPredecessor: Bool
     public let hasSuccessor: Bool
     public private(set) var commit: Int64
+    /// `Mutation.commitMaximum` (simulator only), read once at construction.
+    let foldsMaximum = Mutation.commitMaximum.isActive
 
     public init(hasPredecessor: Bool, hasSuccessor: Bool, start: Int64) {
         self.hasPredecessor = hasPredecessor
@@ -25,7 +27,7 @@ public struct CommitFold: Sendable {
         guard hasSuccessor else { return durable }
         // `Mutation.commitMaximum` (simulator only): the higher instead of the lower, which the
         // head's own durable position then bounds — the head commits what it alone has made durable.
-        if Mutation.commitMaximum.isActive { return min(durable, max(durable, successorChainDurable)) }
+        if foldsMaximum { return min(durable, max(durable, successorChainDurable)) }
         return min(durable, successorChainDurable)
     }
 

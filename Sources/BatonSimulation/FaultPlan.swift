@@ -39,10 +39,7 @@ public struct FaultPlan: Sendable, Equatable {
         var kinds: Set<Kind> = []
         let ordered = Kind.allCases.filter { allowed.contains($0) }
         for kind in ordered where random.chance(0.5) { kinds.insert(kind) }
-        if kinds.isEmpty, let any = ordered.first {
-            kinds.insert(ordered[Int(random.next() % UInt64(ordered.count))])
-            _ = any
-        }
+        if kinds.isEmpty && !ordered.isEmpty { kinds.insert(ordered[Int(random.next() % UInt64(ordered.count))]) }
         var plan = FaultPlan(kinds: kinds, faultNanos: random.int(in: 100_000_000...600_000_000),
                              meanEventGapNanos: random.int(in: 5_000_000...60_000_000),
                              clockDriftPPM: [], clockOffsetNanos: [])

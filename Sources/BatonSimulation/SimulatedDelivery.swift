@@ -17,7 +17,6 @@ public final class SimulatedDelivery: Agent {
     public let roleName = "execute"
     private let member: Int
     private let clients: SimulatedClients
-    private let log: DurableLog
     private let reader: LogReader
     private let counters: NodeCounters
     private var next: Int64
@@ -26,15 +25,11 @@ public final class SimulatedDelivery: Agent {
     init(member: Int, clients: SimulatedClients, log: DurableLog, counters: NodeCounters, framesPerCycle: Int = 64) {
         self.member = member
         self.clients = clients
-        self.log = log
         self.reader = log.makeReader()
         self.counters = counters
         self.next = log.startPosition
         self.framesPerCycle = framesPerCycle
     }
-
-    /// Where the subscriber reads next.
-    public var position: Int64 { next }
 
     public func doWork() throws -> Int {
         let commit = counters.commitPosition.getAcquire()

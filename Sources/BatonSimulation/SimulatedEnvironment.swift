@@ -21,8 +21,6 @@ public final class SimulatedEnvironment: NodeEnvironment, @unchecked Sendable {
     let time: SimulationTime
     /// The write path of the node built last (its completions have ready times the simulation waits for).
     public private(set) var storage: SimulatedStorage?
-    /// The delivery agent of the node built last.
-    public private(set) var delivery: SimulatedDelivery?
 
     init(member: Int, clock: SimulatedClock, disk: SimulatedDisk, network: SimulatedNetwork, clients: SimulatedClients,
          time: SimulationTime) {
@@ -58,7 +56,6 @@ public final class SimulatedEnvironment: NodeEnvironment, @unchecked Sendable {
         // Both agents share the simulation's client objects: every one of them lives on the simulation's thread.
         let port = SimulatedClientPort(member: member, clients: clients, rings: context.rings, counters: context.counters)
         let delivery = SimulatedDelivery(member: member, clients: clients, log: context.log, counters: context.counters)
-        self.delivery = delivery
         nonisolated(unsafe) let agents = ClientAgents(clientIO: port, delivery: delivery,
                                                       address: IPv4SocketAddress(10, 0, 1, UInt8(member + 1), port: 7400))
         return agents

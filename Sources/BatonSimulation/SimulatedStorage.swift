@@ -34,15 +34,7 @@ import Glibc
 ///
 /// Threading: the simulation's thread only (as its disk).
 public final class SimulatedStorage: LogStorage {
-    private struct Operation {
-        var fd: Int32
-        var isSync: Bool
-        var linkNext: Bool
-        var address: UnsafeRawPointer?
-        var length: Int
-        var fileOffset: Int64
-        var userData: UInt64
-    }
+    private typealias Operation = PreparedStorageOperation
 
     /// A completion waiting for its ready time, with the sync it applies on delivery.
     private struct InFlight {

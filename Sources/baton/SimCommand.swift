@@ -2,6 +2,7 @@ import ArgumentParser
 import BatonMutation
 import BatonReplication
 import BatonSimulation
+import BatonTime
 
 #if canImport(Glibc)
 import Glibc
@@ -74,7 +75,8 @@ struct SimCommand: ParsableCommand {
     func run() throws {
         let counts = try nodeCounts()
         let kinds = try faultKinds()
-        let started = SimulationWallClock.nanos()
+        let wall = SystemClock()
+        let started = wall.monotonicNanos()
         var failures = 0
         var simulated: Int64 = 0
         var steps = 0
@@ -106,7 +108,7 @@ struct SimCommand: ParsableCommand {
             }
             if !result.passed { failures += 1 }
         }
-        let elapsed = max(1, SimulationWallClock.nanos() - started)
+        let elapsed = max(1, wall.monotonicNanos() - started)
         if seeds > 1 {
             let seconds = Double(elapsed) / 1e9
             print("seeds \(seeds), failed \(failures), \(String(format: "%.1f", Double(seeds) / seconds)) seeds/s, \(String(format: "%.1f", Double(simulated) / 1e9 / seconds)) simulated s per real s, \(steps) steps in \(String(format: "%.2f", seconds)) s")
@@ -116,12 +118,3 @@ struct SimCommand: ParsableCommand {
 }
 
 extension Mutation: ExpressibleByArgument {}
-
-/// The real clock, for the sweep's rate only (the simulation never reads it).
-enum SimulationWallClock {
-    static func nanos() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
-    }
-}
