@@ -33,6 +33,13 @@ public enum LogError: Error, Equatable, CustomStringConvertible {
     case corruptFrame(segment: String, position: Int64, reason: String)
     /// The caller's buffer cannot hold the frame at `position`.
     case readBufferTooSmall(position: Int64, needed: Int)
+    /// A small state file beside the segments (Raft's `raft-state`) is
+    /// damaged: a bad magic, version, length or CRC, or values that break its
+    /// invariant. Its contents must not be used.
+    case corruptStateFile(path: String, reason: String)
+    /// A state file cannot be written as asked: the state breaks a limit of
+    /// the file's format (`reason` says which). Nothing was written.
+    case unwritableStateFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -64,6 +71,10 @@ public enum LogError: Error, Equatable, CustomStringConvertible {
             return "corrupt frame at position \(position) in \(segment): \(reason)"
         case let .readBufferTooSmall(position, needed):
             return "the frame at position \(position) needs a read buffer of at least \(needed) bytes"
+        case let .corruptStateFile(path, reason):
+            return "state file \(path) is corrupt: \(reason)"
+        case let .unwritableStateFile(path, reason):
+            return "cannot write state file \(path): \(reason)"
         }
     }
 }

@@ -3,15 +3,17 @@ import BatonCodec
 /// Why a replication datagram was not applied. Each reason has its own counter.
 public enum ReplicationDropReason: Int, Sendable, CaseIterable, CustomStringConvertible {
     /// Too short, another schema or version, unknown type, a block length or
-    /// datagram length wrong for the type, a negative position, or cut by the socket.
+    /// datagram length wrong for the type, a negative position (or a Sync's
+    /// entries out of order or past its slots), or cut by the socket.
     case malformed = 0
     /// Another cluster's datagram.
     case wrongCluster = 1
     /// An epoch other than this node's (older: a stale member; newer: this
-    /// node missed a reconfiguration — it must not apply either).
+    /// node missed a reconfiguration — it must not apply either). Chain mode
+    /// only: Raft's check leaves terms to the replicator.
     case wrongEpoch = 2
-    /// From a node id that is not this node's predecessor or successor, or a
-    /// message type that peer does not send.
+    /// From a node id that is not this node's predecessor or successor (in
+    /// Raft: not a member), or a message type that peer does not send.
     case notPeer = 3
     /// The checksum trailer does not match the message's bytes (damaged on the way).
     case badChecksum = 4
@@ -35,11 +37,26 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
     /// Checks the header of `datagram` against this node's cluster and epoch:
     /// schema id and version, type, block length == the type's, datagram
     /// length == the type's fixed length (Data: at least its header), cluster
-    /// id, epoch, no negative position or length field; for every type but
+    /// id, epoch, no field out of range (`hasInvalidField`); for every type but
     /// Data, the checksum trailer first (before any field is believed). Which peer may send which type is
-    /// the receiver's check (it knows the chain).
+    /// the receiver's check (it knows the chain). Chain replication's check.
     @inlinable
     public static func check(_ datagram: UnsafeRawBufferPointer, clusterId: UInt64, epoch: UInt32) -> ReplicationDatagramCheck {
+        check(datagram, clusterId: clusterId, requiredEpoch: epoch)
+    }
+
+    /// The same check without the epoch comparison: Raft's, where the header's
+    /// epoch is the sender's term and the replicator compares terms itself (a
+    /// higher one moves it to that term, a lower one is answered or ignored,
+    /// by type). Never `.dropped(.wrongEpoch)`.
+    @inlinable
+    public static func check(_ datagram: UnsafeRawBufferPointer, clusterId: UInt64) -> ReplicationDatagramCheck {
+        check(datagram, clusterId: clusterId, requiredEpoch: nil)
+    }
+
+    /// Both checks' body: `requiredEpoch` nil skips the epoch comparison.
+    @inlinable
+    static func check(_ datagram: UnsafeRawBufferPointer, clusterId: UInt64, requiredEpoch: UInt32?) -> ReplicationDatagramCheck {
         guard let base = datagram.baseAddress, datagram.count >= ReplicationProtocol.headerLength else {
             return .dropped(.malformed)
         }
@@ -55,13 +72,15 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
             return .dropped(.badChecksum)
         }
         if header.clusterId != clusterId { return .dropped(.wrongCluster) }
-        if header.epoch != epoch { return .dropped(.wrongEpoch) }
-        return hasNegativePosition(type, base) ? .dropped(.malformed) : .valid(type, fromNode: header.fromNode)
+        if let requiredEpoch, header.epoch != requiredEpoch { return .dropped(.wrongEpoch) }
+        return hasInvalidField(type, base) ? .dropped(.malformed) : .valid(type, fromNode: header.fromNode)
     }
 
-    /// Whether a position or length field of the message is negative (never valid).
+    /// Whether a field of the message is out of range: a negative position or
+    /// length (never valid); for a Sync, also an `entryCount` past its slots
+    /// or listed entries whose terms or starts do not strictly increase.
     @inlinable
-    static func hasNegativePosition(_ type: ReplicationProtocol.MessageType, _ base: UnsafeRawPointer) -> Bool {
+    static func hasInvalidField(_ type: ReplicationProtocol.MessageType, _ base: UnsafeRawPointer) -> Bool {
         let address = UnsafeMutableRawPointer(mutating: base)
         switch type {
         case .data:
@@ -79,11 +98,38 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
             return heartbeat.sentPosition < 0 || heartbeat.commitPosition < 0
         case .pull:
             return hasNegativeRange(ReplicationPull(address))
+        case .voteRequest:
+            return ReplicationVoteRequest(address).lastPosition < 0
+        case .voteResponse:
+            return false
+        case .syncRequest:
+            let request = ReplicationSyncRequest(address)
+            return request.lastTermStart < 0 || request.endPosition < 0 || request.durablePosition < 0
+        case .sync:
+            return hasInvalidEntries(ReplicationSync(address))
         }
     }
 
     @inlinable
     static func hasNegativeRange<Message: ReplicationRangeMessage>(_ message: Message) -> Bool {
         message.position < 0 || message.length < 0
+    }
+
+    /// A Sync's positions negative, its count past its slots, or its listed
+    /// entries not strictly increasing in term and in start (the first term
+    /// above 0, "no term"): a follower may append them to its term index as they come.
+    @inlinable
+    static func hasInvalidEntries(_ sync: ReplicationSync) -> Bool {
+        guard sync.matchPosition >= 0, sync.validUpTo >= 0, sync.entryCount <= UInt32(ReplicationSync.maximumEntries) else { return true }
+        var previousTerm: UInt64 = 0
+        var previousStart: Int64 = -1
+        for index in 0..<Int(sync.entryCount) {
+            let term = sync.entryTerm(at: index)
+            let start = sync.entryStart(at: index)
+            if start < 0 || start <= previousStart || term <= previousTerm { return true }
+            previousTerm = term
+            previousStart = start
+        }
+        return false
     }
 }

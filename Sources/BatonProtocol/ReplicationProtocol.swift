@@ -2,24 +2,27 @@ import BatonCodec
 
 /// Constants of the replication protocol (UDP, node to node, schema 2). Every
 /// datagram starts with the common 8-byte SBE-style message header (block
-/// length, template = message type, schema id 2, version 2) followed by the
-/// cluster id, the configuration epoch and the sending member's id
-/// (`ReplicationHeader`); the type's fields follow, read and written through
-/// one flyweight per type (`ReplicationData`, `ReplicationStatus`,
-/// `ReplicationNak`, `ReplicationCommit`, `ReplicationHeartbeat`,
-/// `ReplicationPull`), each naming its field offsets. Byte layouts are in
-/// docs/PROTOCOL.md ("Replication protocol").
+/// length, template = message type, schema id 2, version 4) followed by the
+/// cluster id, the epoch and the sending member's id (`ReplicationHeader`);
+/// the type's fields follow, read and written through one flyweight per type
+/// (`ReplicationData`, `ReplicationStatus`, `ReplicationNak`,
+/// `ReplicationCommit`, `ReplicationHeartbeat`, `ReplicationPull`,
+/// `ReplicationVoteRequest`, `ReplicationVoteResponse`,
+/// `ReplicationSyncRequest`, `ReplicationSync`), each naming its field
+/// offsets. Byte layouts are in docs/PROTOCOL.md ("Replication protocol").
 ///
-/// Version 3 ends every message but Data with a CRC32C of its bytes (the
-/// checksum trailer, `ReplicationChecksum`): a position flipped on the wire
-/// must not move a commit (Data's log bytes carry their own frame CRCs and
-/// positions). Version 2 gave the pull its own type (6); version 1 sent it as
-/// a Nak travelling the other way.
+/// Version 4 adds Raft's messages (types 7–10: VoteRequest, VoteResponse,
+/// SyncRequest, Sync); in Raft mode the header's `epoch` carries the sender's
+/// term. Version 3 ends every message but Data with a CRC32C of its bytes
+/// (the checksum trailer, `ReplicationChecksum`): a position flipped on the
+/// wire must not move a commit (Data's log bytes carry their own frame CRCs
+/// and positions). Version 2 gave the pull its own type (6); version 1 sent
+/// it as a Nak travelling the other way.
 public enum ReplicationProtocol {
     /// `MessageHeader.schemaId` of every replication datagram.
     public static let schemaId: UInt16 = 2
     /// The schema version this build speaks; another version is malformed.
-    public static let version: UInt16 = 3
+    public static let version: UInt16 = 4
     /// Bytes of the message header plus the common fields.
     public static let headerLength = 24
     /// Where a Data datagram's log bytes start (header, common fields,
@@ -40,6 +43,14 @@ public enum ReplicationProtocol {
         case heartbeat = 5
         /// A restarted head → its successor: send your log back from a position.
         case pull = 6
+        /// Raft, a candidate → every other voter: vote for me (or, pre-vote: would you?).
+        case voteRequest = 7
+        /// Raft, a voter → the candidate: granted or not.
+        case voteResponse = 8
+        /// Raft, a follower → its leader: my last term, where it starts, my end.
+        case syncRequest = 9
+        /// Raft, the leader → a follower: where your log agrees with mine, and my term starts from there.
+        case sync = 10
 
         /// The exact datagram length of each fixed-size type (Data: the least).
         public var fixedLength: Int {
@@ -50,6 +61,10 @@ public enum ReplicationProtocol {
             case .commit: return ReplicationCommit.encodedLength
             case .heartbeat: return ReplicationHeartbeat.encodedLength
             case .pull: return ReplicationPull.encodedLength
+            case .voteRequest: return ReplicationVoteRequest.encodedLength
+            case .voteResponse: return ReplicationVoteResponse.encodedLength
+            case .syncRequest: return ReplicationSyncRequest.encodedLength
+            case .sync: return ReplicationSync.encodedLength
             }
         }
 
@@ -58,7 +73,12 @@ public enum ReplicationProtocol {
         public var blockLength: Int { fixedLength - 8 }
 
         /// Whether the message ends with a checksum trailer (every type but Data).
-        public var hasChecksum: Bool { self != .data }
+        public var hasChecksum: Bool {
+            switch self {
+            case .data: return false
+            case .status, .nak, .commit, .heartbeat, .pull, .voteRequest, .voteResponse, .syncRequest, .sync: return true
+            }
+        }
 
         public var description: String {
             switch self {
@@ -68,6 +88,10 @@ public enum ReplicationProtocol {
             case .commit: return "Commit"
             case .heartbeat: return "Heartbeat"
             case .pull: return "Pull"
+            case .voteRequest: return "VoteRequest"
+            case .voteResponse: return "VoteResponse"
+            case .syncRequest: return "SyncRequest"
+            case .sync: return "Sync"
             }
         }
     }
@@ -77,11 +101,12 @@ public enum ReplicationProtocol {
 ///
 /// ```
 ///     0  blockLength (UInt16: bytes after these 8 up to the variable part)
-///     2  templateId (UInt16: 1 Data, 2 Status, 3 Nak, 4 Commit, 5 Heartbeat, 6 Pull)
+///     2  templateId (UInt16: 1 Data, 2 Status, 3 Nak, 4 Commit, 5 Heartbeat, 6 Pull,
+///                  7 VoteRequest, 8 VoteResponse, 9 SyncRequest, 10 Sync)
 ///     4  schemaId (UInt16 = 2)
-///     6  version (UInt16 = 2)
+///     6  version (UInt16 = 4)
 ///     8  clusterId (UInt64)
-///    16  epoch (UInt32: configuration epoch)
+///    16  epoch (UInt32: the configuration epoch in chain mode; the sender's term in Raft mode)
 ///    20  fromNode (UInt32: the sending member's id)
 /// ```
 ///

@@ -10,8 +10,9 @@ import BatonProtocol
 /// Invariant: `0 <= slotsUsed <= slotCount`; `slotsUsed == 0` after a
 /// `.complete` flush. Threading: owned by one replicator; its thread only.
 public final class ReplicationOutbox<Transport: ReplicationTransport> {
-    /// Bytes of one header slot (every fixed message fits).
-    public static var slotBytes: Int { 64 }
+    /// Bytes of one header slot: every fixed message fits (the largest, a
+    /// Raft Sync, is 184 bytes), rounded up to whole 64-byte cache lines.
+    public static var slotBytes: Int { 192 }
     public let transport: Transport
     let nodeId: UInt32
     let clusterId: UInt64
@@ -61,6 +62,7 @@ public final class ReplicationOutbox<Transport: ReplicationTransport> {
     @inline(__always)
     public func begin<Message: ReplicationMessage>(_: Message.Type,
                                                      to destination: IPv4SocketAddress) -> Message? {
+        assert(Message.encodedLength <= Self.slotBytes, "\(Message.self) is \(Message.encodedLength) bytes, a slot \(Self.slotBytes)")
         guard slotsUsed < slotCount, transport.datagramRoom > 0, transport.beginDatagram(to: destination) else { return nil }
         let slot = slots + slotsUsed &* Self.slotBytes
         slotsUsed &+= 1

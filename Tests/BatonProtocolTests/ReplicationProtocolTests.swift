@@ -24,7 +24,7 @@ final class ReplicationProtocolTests: XCTestCase {
 
     func testHeaderLayoutIsTheSharedMessageHeaderThenClusterEpochNode() {
         let bytes = datagram(.status) { ReplicationStatus($0.address).receivedPosition = 0x1122 }
-        XCTAssertEqual(Array(bytes[0..<8]), [56, 0, 2, 0, 2, 0, 3, 0], "blockLength 56, template 2, schema 2, version 3")
+        XCTAssertEqual(Array(bytes[0..<8]), [56, 0, 2, 0, 2, 0, 4, 0], "blockLength 56, template 2, schema 2, version 4")
         XCTAssertEqual(Array(bytes[8..<16]), [8, 7, 6, 5, 4, 3, 2, 1])
         XCTAssertEqual(Array(bytes[16..<20]), [9, 0, 0, 0])
         XCTAssertEqual(Array(bytes[20..<24]), [3, 0, 0, 0])
@@ -68,8 +68,10 @@ final class ReplicationProtocolTests: XCTestCase {
         XCTAssertEqual(check(datagram(.commit) { $0.schemaId = 1 }), .dropped(.malformed), "the client schema")
         XCTAssertEqual(check(datagram(.commit) { $0.version = 1 }), .dropped(.malformed), "another version (1: before Pull had its own type)")
         XCTAssertEqual(check(datagram(.commit) { $0.version = 2 }), .dropped(.malformed), "another version (2: before the checksum trailer)")
-        XCTAssertEqual(check(datagram(.commit) { $0.version = 4 }), .dropped(.malformed), "another version")
-        XCTAssertEqual(check(datagram(.commit) { $0.templateId = 7 }), .dropped(.malformed), "unknown type")
+        XCTAssertEqual(check(datagram(.commit) { $0.version = 3 }), .dropped(.malformed), "another version (3: before Raft's messages)")
+        XCTAssertEqual(check(datagram(.commit) { $0.version = 5 }), .dropped(.malformed), "another version")
+        XCTAssertEqual(check(datagram(.commit) { $0.templateId = 11 }), .dropped(.malformed), "unknown type")
+        XCTAssertEqual(check(datagram(.commit) { $0.templateId = 0 }), .dropped(.malformed), "unknown type")
         XCTAssertEqual(check(datagram(.commit) { $0.blockLength = 8 }), .dropped(.malformed), "block length lies")
         XCTAssertEqual(check(datagram(.commit) { ReplicationCommit($0.address).commitPosition = -1 }), .dropped(.malformed), "negative position")
         XCTAssertEqual(check(datagram(.status) { ReplicationStatus($0.address).durablePosition = -5 }), .dropped(.malformed), "negative durable position")
