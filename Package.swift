@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(name: "BatonAgentTests", dependencies: ["BatonAgent", "CBatonSys"]),
         .testTarget(name: "BatonRingTests", dependencies: ["BatonRing", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonCodecTests", dependencies: ["BatonTestSupport", "BatonCodec", "CBatonSys"]),
-        .testTarget(name: "BatonLogTests", dependencies: ["BatonTestSupport", "BatonTime", "BatonLog", "BatonCodec", "BatonAgent", "BatonRing", "CMallocCounter", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BatonLogTests", dependencies: ["BatonTestSupport", "BatonTime", "BatonLog", "BatonCodec", "BatonAgent", "BatonRing", "BatonSimulation", "CMallocCounter", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BatonNetTests", dependencies: ["BatonTestSupport", "BatonNet", "CBatonSys", "CMallocCounter"]),
         .testTarget(name: "BatonProtocolTests", dependencies: ["BatonTestSupport", "BatonProtocol", "BatonCodec"]),
         .testTarget(name: "BatonClientTests", dependencies: ["BatonTestSupport", "BatonClient", "BatonProtocol", "BatonCodec", "BatonNet", "CBatonSys", "CMallocCounter"]),

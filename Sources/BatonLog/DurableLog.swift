@@ -20,11 +20,20 @@ import Glibc
 /// Threading contract:
 /// - `open`, `addGating`, `addRetentionFloor`, `makeWriter` are set-up calls
 ///   (one thread, before the agents run).
-/// - `appender`: single writer, the order stage's thread.
-/// - the writer agent owns `durable`, `written`, `start`.
+/// - `appender`: single writer, the order stage's thread (a follower's
+///   replicator on a Raft follower); `requestTruncation` is called on that
+///   thread too.
+/// - the writer agent owns `durable`, `written`, `start`, `truncationCompleted`.
 /// - readers may be on any thread (one `LogReader` per thread); they read
 ///   positions with acquire ordering.
+/// - `isTruncationComplete` and the position getters: any thread.
 /// The log must outlive the appender, the writer and every reader.
+///
+/// Invariant: `start <= durable <= written <= appended`, except while a
+/// truncation is pending (`requestTruncation` lowered `appended` to `p`, the
+/// writer has not cut the files yet): then `written` and `durable` may still
+/// be above `p` and count bytes of the discarded suffix. The writer lowers
+/// them to at most `p` before it publishes the completion.
 public final class DurableLog: @unchecked Sendable {
     public let configuration: LogConfiguration
     public let buffer: LogBuffer
@@ -70,6 +79,12 @@ public final class DurableLog: @unchecked Sendable {
         counters.durable.setPlain(end)
         counters.written.setPlain(end)
         counters.start.setPlain(outcome.report.startPosition)
+        // Truncation generations count from 0 in every life of the log (the
+        // counters may live in a file that outlived the previous one); no
+        // truncation position yet (-1).
+        counters.truncationPosition.setPlain(-1)
+        counters.truncationRequested.setPlain(0)
+        counters.truncationCompleted.setPlain(0)
         appender = LogAppender(buffer: buffer, counters: counters, boundaryBytes: configuration.boundaryBytes,
                                maximumFrameLength: configuration.maximumFrameLength, tail: end)
         try loadTail(end: end, start: outcome.report.startPosition)

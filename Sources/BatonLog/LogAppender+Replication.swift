@@ -28,7 +28,7 @@ extension LogAppender {
         precondition(position >= tail, "replicated bytes at \(position) below the published end \(tail)")
         let length = Int64(bytes.count)
         if position &+ length > limit {
-            limit = counters.minimumGating() &+ capacity
+            limit = reuseLimit()
             if position &+ length > limit { return false }
         }
         guard let source = bytes.baseAddress, bytes.count > 0 else { return true }

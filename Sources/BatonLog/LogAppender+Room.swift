@@ -9,7 +9,7 @@ extension LogAppender {
     @inlinable
     public func hasRoom(forBytes bytes: Int) -> Bool {
         if tail &+ Int64(bytes) <= limit { return true }
-        limit = counters.minimumGating() &+ capacity
+        limit = reuseLimit()
         return tail &+ Int64(bytes) <= limit
     }
 }

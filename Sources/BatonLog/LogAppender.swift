@@ -22,7 +22,10 @@ public enum AppendResult: Equatable, Sendable {
 /// Reuse rule: the appender may write up to `limit = min(gating) + capacity`
 /// (it caches the limit and re-reads the gating counters only when the cache
 /// says there is no room). A region is therefore overwritten only after every
-/// gating position has passed it.
+/// gating position has passed it. After a truncation to `p`
+/// (`DurableLog.requestTruncation`) the limit is at most `p + capacity` until
+/// the writer has completed it: until then `durable` may still count bytes of
+/// the discarded suffix, which say nothing about the new frames at `p`.
 ///
 /// Threading: single writer. Exactly one thread (the order stage's) calls any
 /// method. `appended` is published with release ordering after every frame;
@@ -40,6 +43,11 @@ public final class LogAppender {
     /// Cached `min(gating) + capacity`.
     @usableFromInline var limit: Int64
     @usableFromInline var claimOpen = false
+    /// The lowest position of the truncations not yet completed by the writer
+    /// (caps `limit`), or `Int64.max` when none is pending.
+    @usableFromInline var truncationFloor: Int64 = .max
+    /// Generation of this appender's newest truncation request.
+    @usableFromInline var truncationGeneration: Int64 = 0
 
     init(buffer: LogBuffer, counters: LogCounters, boundaryBytes: Int, maximumFrameLength: Int, tail: Int64) {
         self.buffer = buffer.base
@@ -85,7 +93,7 @@ public final class LogAppender {
         let padding = aligned > remaining ? remaining : 0
         let needed = padding &+ aligned
         if position &+ needed > limit {
-            limit = counters.minimumGating() &+ capacity
+            limit = reuseLimit()
             if position &+ needed > limit { return nil }
         }
         if padding > 0 {

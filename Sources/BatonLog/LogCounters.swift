@@ -9,6 +9,15 @@ import BatonRing
 /// | `durable` | writer agent | end of the frames the durability policy counts as durable |
 /// | `written` | writer agent | end of the frames whose writes (and linked syncs) completed |
 /// | `start` | writer agent (retention) | first position still in a segment file |
+/// | `truncationPosition` | appender's thread (`DurableLog.requestTruncation`) | where the newest truncation cuts the log (-1 before the first) |
+/// | `truncationRequested` | appender's thread (`DurableLog.requestTruncation`) | generation of the newest truncation request (0: none yet) |
+/// | `truncationCompleted` | writer agent | generation of the newest truncation whose files, checkpoint and positions are cut |
+///
+/// A truncation is *pending* while `truncationCompleted < truncationRequested`;
+/// then `written`/`durable` may still name bytes of the discarded suffix (see
+/// `DurableLog.requestTruncation`). A truncation lowers `appended`, `written`,
+/// `durable` (and `truncationPosition` may fall from one request to the next),
+/// with `setReleaseAllowingDecrease`; the two generations only grow.
 ///
 /// Plus the *gating* counters (the appender reuses buffer space only when all
 /// of them have passed it; `durable` is always one) and the *retention floors*
@@ -29,6 +38,12 @@ public final class LogCounters: @unchecked Sendable {
     public let durable: PositionCounter
     public let written: PositionCounter
     public let start: PositionCounter
+    /// Where the newest truncation request cuts the log, -1 before the first (appender's thread writes).
+    public let truncationPosition: PositionCounter
+    /// Generation of the newest truncation request, 0 before the first (appender's thread writes).
+    public let truncationRequested: PositionCounter
+    /// Generation of the newest truncation the writer finished, 0 before the first (writer agent writes).
+    public let truncationCompleted: PositionCounter
 
     /// Gating counters, `durable` first; fixed storage so the appender reads them without ARC.
     public let gating: UnsafeMutableBufferPointer<PositionCounter>
@@ -52,6 +67,9 @@ public final class LogCounters: @unchecked Sendable {
         durable = allocator("\(logId).durable")
         written = allocator("\(logId).written")
         start = allocator("\(logId).start")
+        truncationPosition = allocator("\(logId).truncationPosition")
+        truncationRequested = allocator("\(logId).truncationRequested")
+        truncationCompleted = allocator("\(logId).truncationCompleted")
         gating = .allocate(capacity: LogCounters.maximumGating)
         gating.initialize(repeating: durable)
         retentionFloors = .allocate(capacity: LogCounters.maximumRetentionFloors)

@@ -25,6 +25,11 @@ public struct LogReadResult: Sendable, Equatable {
 ///   torn and the read is redone from the files, which now hold those frames;
 /// - positions below `durable` are read from the segment files (`pread`;
 ///   usually the page cache).
+/// While a truncation to `p` is pending (`DurableLog.requestTruncation`),
+/// `durable` counts as at most `p`: the files above `p` may still hold the
+/// discarded suffix, the buffer holds the frames appended since. A read that
+/// overlaps the truncated suffix while the truncation happens may find a
+/// frame torn by the appender (an error, never a wrong frame: each is checked).
 /// Every frame is checked (`FrameHeader.check`: length, CRC32C, position), so
 /// a position that is not a frame boundary is refused
 /// (`LogError.notFrameBoundary`), as are positions past the end
@@ -60,12 +65,12 @@ public final class LogReader {
         guard let target = destination.baseAddress, destination.count > 0 else {
             throw .readBufferTooSmall(position: position, needed: FrameDescriptor.minimumFrameLength)
         }
-        var durable = counters.durable.getAcquire()
+        var durable = readableDurable()
         if position >= durable {
             let count = Int(min(end - position, Int64(destination.count)))
             copyFromBuffer(position, count, into: target)
             baton_fence_acquire()
-            durable = counters.durable.getAcquire()
+            durable = readableDurable()
             if position >= durable {
                 return try validate(target, count, capacity: destination.count, from: position, source: "log buffer")
             }
@@ -108,6 +113,20 @@ public final class LogReader {
             current += Int64(offset)
         }
         return current
+    }
+
+    /// `durable` as far as reads may trust it: at most the pending truncation's
+    /// position while one is pending. The generations are loaded first, so a
+    /// completion seen means the `durable` loaded after it is the lowered one.
+    @inline(__always)
+    private func readableDurable() -> Int64 {
+        let counters = log.counters
+        let requested = counters.truncationRequested.getAcquire()
+        if counters.truncationCompleted.getAcquire() < requested {
+            let position = counters.truncationPosition.getAcquire()
+            return min(position, counters.durable.getAcquire())
+        }
+        return counters.durable.getAcquire()
     }
 
     private func scratchBuffer() -> UnsafeMutableRawBufferPointer {

@@ -81,7 +81,13 @@ public struct LogRecoveryReport: Sendable, CustomStringConvertible {
 ///   `maximumFrameLength` — and every segment base and boundary multiple at
 ///   or after `P + M` (frames always start there).
 /// Stale frames cannot fool the probe: segment files start zeroed
-/// (preallocated) and every cut zeroes what it cuts.
+/// (preallocated) and every cut zeroes what it cuts — recovery's, and a
+/// running log's truncation (`DurableLog.requestTruncation`), which lowers
+/// the checkpoint to its position first and then writes synced zeros over
+/// the discarded suffix from the top down (see `LogWriter`): after it, the
+/// log ends at the truncation position plus what was written since, and at
+/// any crash during it, the checkpoint is at or below the first invalid
+/// frame and no valid frame lies `maxInFlightBytes` or more beyond it.
 ///
 /// Otherwise `P` was never durable and everything from `P` on is an
 /// unfinished write: cutting it loses nothing that was acknowledged.

@@ -2,6 +2,7 @@ import BatonAgent
 import BatonCodec
 import BatonRing
 import BatonTime
+import CBatonSys
 import Logging
 
 #if canImport(Glibc)
@@ -33,13 +34,40 @@ import Glibc
 ///    segment rolls and every `checkpointIntervalNanos`; retention checks;
 /// 6. one `submit()` for everything prepared.
 ///
-/// Invariants: `durable <= written <= submitted <= appended`;
+/// While a truncation is pending (`truncationRequested` above the generation
+/// this agent last handled, see `DurableLog.requestTruncation`), steps 3–5
+/// are skipped: the agent only reaps and rewrites what is in flight. Once
+/// nothing is (no batch, no checkpoint operation), it cuts the log at the
+/// truncation position `p` in one duty cycle, synchronously on its own
+/// thread — acceptable because truncation is rare (a Raft follower at a
+/// leader change) and bounded (at most the discarded suffix is zeroed):
+/// the checkpoint goes down to `p` (if it was above), zeros are written
+/// over `[p, submitted)` in the segment files from the top down, synced at
+/// least every `maxInFlightBytes` and before each lower segment, then
+/// `submitted`, `written` and `durable` become `min(value, p)` and
+/// `truncationCompleted` is published. An I/O error is reported like any
+/// other (a log line, thrown once from `doWork`) and the whole cut is done
+/// again after `retryDelayNanos`; the completion waits for it. Writing then
+/// goes on from `p` (`[p, appended)` again, from the log buffer).
+///
+/// Why that order: a crash at any moment of a cut leaves a log recovery
+/// opens without refusal. The checkpoint is never above the zeros (it goes
+/// down first); the zeros above any surviving old frame are synced, and at
+/// most `maxInFlightBytes` of old frames may lie between the first invalid
+/// one and synced zeros, so no valid frame follows the first invalid one by
+/// `maxInFlightBytes` or more (recovery's proof that it was durable). A cut
+/// that did not complete may leave a prefix of the old suffix, never a frame
+/// that was not in it.
+///
+/// Invariants: `durable <= written <= submitted <= appended`, except that
+/// `appended` may be below `submitted` while a truncation is pending;
 /// `submitted - durable <= maxInFlightBytes` (recovery relies on it);
 /// a batch never spans two segments.
 ///
 /// Threading: the agent (every method) runs on one thread, the log stage's.
-/// It owns `written`, `durable` and `start`, publishing them with release
-/// stores; it reads `appended` with acquire.
+/// It owns `written`, `durable`, `start` and `truncationCompleted`, publishing
+/// them with release stores; it reads `appended`, `truncationRequested` and
+/// `truncationPosition` with acquire.
 public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
     public let roleName = "log"
     public let storage: Storage
@@ -92,6 +120,14 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
     public private(set) var shortWrites: Int64 = 0
     public private(set) var errorsReported: Int64 = 0
     public private(set) var segmentsDeleted: Int64 = 0
+    public internal(set) var truncationsCompleted: Int64 = 0
+
+    // Truncation.
+    /// Generation of the last truncation request this agent completed.
+    var truncationHandled: Int64 = 0
+    /// Zeros written over a truncated suffix, `zeroBytes` long (allocated at start).
+    let zeros: UnsafeMutableRawPointer
+    let zeroBytes: Int
 
     init(configuration: LogConfiguration, buffer: LogBuffer, counters: LogCounters, segments: SegmentTable,
          recovered: LogRecoveryReport, checkpointSequence: UInt64, storage: Storage, clock: Clock, logger: Logger) throws(LogError) {
@@ -124,20 +160,27 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
         checkpointFd = try segments.fileSystem.openReadWrite(path, create: false)
         checkpointPage = .allocate(byteCount: CheckpointFile.fileBytes, alignment: 4096)
         checkpointPage.initializeMemory(as: UInt8.self, repeating: 0, count: CheckpointFile.fileBytes)
+        zeroBytes = min(LogWriterLimits.truncationZeroBytes, configuration.maxInFlightBytes)
+        zeros = .allocate(byteCount: zeroBytes, alignment: 4096)
+        zeros.initializeMemory(as: UInt8.self, repeating: 0, count: zeroBytes)
     }
 
     deinit {
         storage.close()
         segments.fileSystem.close(checkpointFd)
         checkpointPage.deallocate()
+        zeros.deallocate()
     }
 
     /// Positions as this agent last published them.
     public var durablePosition: Int64 { durable }
     public var writtenPosition: Int64 { written }
     public var submittedPosition: Int64 { submitted }
-    /// True when nothing is in flight and everything appended is durable.
-    public var isIdle: Bool { queue.isEmpty && checkpointPendingOps == 0 && submitted == counters.appended.getAcquire() && durable == submitted }
+    /// True when nothing is in flight, no truncation is pending and everything appended is durable.
+    public var isIdle: Bool {
+        queue.isEmpty && checkpointPendingOps == 0 && counters.truncationRequested.getAcquire() == truncationHandled
+            && submitted == counters.appended.getAcquire() && durable == submitted
+    }
 
     /// True while operations are in flight (batches or a checkpoint).
     public var hasOperationsInFlight: Bool { !queue.isEmpty || checkpointPendingOps > 0 }
@@ -170,10 +213,16 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
         work &+= advance()
         let now = clock.monotonicNanos()
         work &+= reissueFailed(now: now)
-        work &+= submitBatches(now: now)
-        if syncIntervalNanos > 0 { work &+= submitIntervalSync(now: now) }
-        work &+= submitCheckpoint(now: now)
-        if now >= nextRetentionAtNanos { work &+= enforceRetention(now: now) }
+        let truncationRequested = counters.truncationRequested.getAcquire()
+        if truncationRequested > truncationHandled {
+            // Nothing new is cut until the log is cut: see `truncate(generation:now:)`.
+            work &+= truncate(generation: truncationRequested, now: now)
+        } else {
+            work &+= submitBatches(now: now)
+            if syncIntervalNanos > 0 { work &+= submitIntervalSync(now: now) }
+            work &+= submitCheckpoint(now: now)
+            if now >= nextRetentionAtNanos { work &+= enforceRetention(now: now) }
+        }
         if prepared > 0 {
             let submittedCount = try storage.submit()
             if submittedCount > 0 { prepared = 0 }
@@ -187,11 +236,22 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
     }
 
     /// The position chain, checked after every duty cycle in debug builds:
-    /// `durable <= written <= submitted <= appended` and at most
-    /// `maxInFlightBytes` submitted and not yet durable (recovery relies on it).
+    /// `durable <= written <= submitted <= appended` (the last only when no
+    /// truncation is pending) and at most `maxInFlightBytes` submitted and not
+    /// yet durable (recovery relies on it).
     func assertInvariants() {
         assert(durable <= written && written <= submitted, "log positions out of order: durable \(durable), written \(written), submitted \(submitted)")
-        assert(submitted <= counters.appended.getAcquire(), "submitted \(submitted) past appended \(counters.appended.getAcquire())")
+        if counters.truncationRequested.getAcquire() == truncationHandled {
+            let appended = counters.appended.getAcquire()
+            // Loaded after `appended`: the appender stores a truncation's position before it lowers
+            // `appended` and its generation after, so between those two stores (a moment no load
+            // order can see as pending) the position shows the truncation. Once a log has been
+            // truncated this half of the check is weaker (`appended` stays at or above the last
+            // truncation position), never wrong.
+            let truncatedAt = counters.truncationPosition.getAcquire()
+            assert(submitted <= appended || (truncatedAt >= 0 && truncatedAt <= appended),
+                   "submitted \(submitted) past appended \(appended) with no truncation pending")
+        }
         assert(submitted &- durable <= maxInFlightBytes, "\(submitted &- durable) bytes in flight, more than \(maxInFlightBytes)")
         assert(counters.durable.getPlain() == durable && counters.written.getPlain() == written,
                "published durable \(counters.durable.getPlain()) / written \(counters.written.getPlain()) differ from the writer's \(durable) / \(written)")
@@ -206,12 +266,15 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
             _ = advance()
             if prepared > 0, let n = try? storage.submit(), n > 0 { prepared = 0 }
         }
-        if durable > checkpointedPosition && checkpointPendingOps == 0 {
+        // A pending truncation may have zeroed part of what `durable` still counts: never checkpoint past it.
+        let truncationPending = counters.truncationRequested.getAcquire() > truncationHandled
+        let final = truncationPending ? min(durable, counters.truncationPosition.getAcquire()) : durable
+        if final > checkpointedPosition && checkpointPendingOps == 0 {
             checkpointSequence &+= 1
             do {
-                try CheckpointFile.writeSynchronously(directory: directory, sequence: checkpointSequence, position: durable,
+                try CheckpointFile.writeSynchronously(directory: directory, sequence: checkpointSequence, position: final,
                                                          fileSystem: segments.fileSystem)
-                checkpointedPosition = durable
+                checkpointedPosition = final
             } catch {
                 logger.error("log writer: final checkpoint failed: \(error)")
             }
@@ -362,12 +425,23 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
     /// lengths in the log buffer (only when a batch limit cuts the appended
     /// range: every batch ends on a frame boundary, so `durable`, `written`
     /// and the checkpoint always name frame boundaries).
+    ///
+    /// A truncation requested during the walk lets the appender rewrite the
+    /// buffer from its position on, under the walk: there the lengths may be
+    /// anything, and the walk stops at the last one that looked whole. Those
+    /// bytes are discarded by the truncation (zeroed before it completes),
+    /// and the walk below its position is exact (the appender never touches
+    /// it).
     @inline(__always)
     private func lastFrameBoundary(from start: Int64, atOrBelow cap: Int64) -> Int64 {
         var position = start
         while true {
             let length = Int64(FrameDescriptor.aligned(FrameHeader(buffer.address(of: position)).frameLength))
-            precondition(length >= Int64(FrameDescriptor.minimumFrameLength), "log buffer: no frame at \(position)")
+            if length < Int64(FrameDescriptor.minimumFrameLength) {
+                baton_fence_acquire()
+                precondition(counters.truncationRequested.getAcquire() > truncationHandled, "log buffer: no frame at \(position)")
+                return position
+            }
             if position &+ length > cap { return position }
             position &+= length
         }
@@ -387,7 +461,7 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
         }
     }
 
-    private func fail(_ error: LogError) {
+    func fail(_ error: LogError) {
         retryAtNanos = clock.monotonicNanos() &+ retryDelayNanos
         logger.error("log writer: \(error); retrying in \(retryDelayNanos / 1_000_000) ms")
         if pendingError == nil { pendingError = error }

@@ -10,7 +10,9 @@ import Glibc
 /// segment size through the storage seam (so a full disk shows up here, as
 /// ENOSPC, before any frame needs the space), fsynced, renamed to `NAME.log`,
 /// and the directory is fsynced. A crash leaves at most a `.tmp` file, which
-/// open removes; a `.log` file always has the full size.
+/// open removes; a `.log` file always has the full size. A segment above a
+/// truncation's position stays on disk, zeroed where it held frames, and is
+/// opened again like any existing one when writing reaches it.
 ///
 /// Threading: confined to the writer agent's thread (recovery builds it first).
 final class SegmentTable {

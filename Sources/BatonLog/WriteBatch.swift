@@ -5,6 +5,10 @@ public enum LogWriterLimits {
     public static func operationsPerBatch(_ configuration: LogConfiguration) -> Int {
         (configuration.maximumBatchBytes + configuration.maximumWriteBytes - 1) / configuration.maximumWriteBytes + 3
     }
+
+    /// The zero buffer a truncation writes over the discarded suffix (at most
+    /// `maxInFlightBytes`): one allocation at start, one `pwrite` per this many bytes.
+    public static let truncationZeroBytes = 64 << 10
 }
 
 /// One operation of a batch, remembered until it completes.
