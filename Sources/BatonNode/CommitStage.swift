@@ -1,4 +1,5 @@
 import BatonAgent
+import BatonProtocol
 import BatonReplication
 import BatonRing
 
@@ -10,6 +11,14 @@ import BatonRing
 /// Ack requests arrive in log order (the order stage appends sequentially),
 /// so the stage stops at the first request that is not yet committed.
 ///
+/// A request ordered under an earlier leadership generation than the gate's
+/// current one is refused with `notLeader` at once, never acked: the member
+/// stopped leading after ordering it, and (Raft) its positions may since hold
+/// another leader's frames. The committed position is read before the
+/// generation, so a commit published after a step-down is never paired with
+/// the generation before it. The publisher resends to the new leader, whose
+/// producer table (rebuilt from its log) drops what was logged already.
+///
 /// Threading: an `Agent` on its runner's thread; the single writer of
 /// `commitPosition` and the only consumer of the ack-request ring.
 public final class CommitStage<Source: CommitSource>: Agent {
@@ -18,6 +27,7 @@ public final class CommitStage<Source: CommitSource>: Agent {
     private let ackRequests: OneToOneRingBuffer
     private let egress: ManyToOneRingBuffer
     private let commitPosition: PositionCounter
+    private let leadership: LeadershipGate
     private let batchLimit: Int
     private var pending = PendingAck()
 
@@ -31,7 +41,8 @@ public final class CommitStage<Source: CommitSource>: Agent {
     }
 
     public init(source: Source, ackRequests: OneToOneRingBuffer, egress: ManyToOneRingBuffer,
-                commitPosition: PositionCounter, batchLimit: Int = 256) {
+                commitPosition: PositionCounter, leadership: LeadershipGate, batchLimit: Int = 256) {
+        self.leadership = leadership
         self.source = source
         self.ackRequests = ackRequests
         self.egress = egress
@@ -47,6 +58,7 @@ public final class CommitStage<Source: CommitSource>: Agent {
         defer { assertInvariants() }
         var work = 0
         let committed = source.committedPosition()
+        let generation = leadership.currentGeneration
         if committed > commitPosition.getPlain() {
             commitPosition.setRelease(committed)
             work += 1
@@ -55,6 +67,10 @@ public final class CommitStage<Source: CommitSource>: Agent {
         if pending.valid && !flushPending() { return work }
         let taken = ackRequests.controlledRead(limit: batchLimit) { _, payload, _ in
             let request = AckRecord(payload)
+            if request.generation != generation {
+                if pending.valid && !flushPending() { return .abort }
+                return refuse(request) ? .continue : .abort
+            }
             if request.endPosition > committed { return .abort }
             if pending.valid && (pending.sessionId != request.sessionId || pending.producerId != request.producerId) {
                 if !flushPending() { return .abort }
@@ -78,6 +94,23 @@ public final class CommitStage<Source: CommitSource>: Agent {
         assert(!pending.valid || pending.endPosition <= commitPosition.getPlain(),
                "ack for position \(pending.endPosition) pending past the commit \(commitPosition.getPlain())")
     }
+
+    /// Tells the publisher of a request from an earlier leadership that it is
+    /// not acked here (`notLeader`, naming the leader if known); false when
+    /// the egress ring is full. Rare: a leader change.
+    private func refuse(_ request: AckRecord) -> Bool {
+        let bytes = RefusalRecord.encodedText(leadership.refusalText())
+        let length = RefusalRecord.length(textBytes: bytes.count)
+        guard let index = egress.claimValid(typeId: PipelineRecordType.publishRefused, length: length) else { return false }
+        RefusalRecord(egress.payloadPointer(at: index)).write(sessionId: request.sessionId, producerId: request.producerId,
+                                                              code: .notLeader, text: bytes)
+        egress.commit(index: index)
+        refusedAfterLeadershipChange &+= 1
+        return true
+    }
+
+    /// Ack requests refused because leadership changed after they were ordered.
+    public private(set) var refusedAfterLeadershipChange: Int64 = 0
 
     /// Hands the pending ack to the client I/O agent; false when the egress ring is full.
     private func flushPending() -> Bool {

@@ -68,12 +68,13 @@ public final class GenericNode<Environment: NodeEnvironment> {
         } catch {
             throw NodeError.startup("data directory '\(directory)': \(error)")
         }
-        let file = try environment.makeCountersFile(directory: directory, capacity: 128)
+        let file = try environment.makeCountersFile(directory: directory, capacity: 256)
         var logConfiguration = configuration.log
         // A chain follower's log is a copy of its predecessor's (members forward only durable bytes, so every
         // log is a prefix of the head's): a corrupted durable frame is cut and fetched again from upstream.
         // The head's log is the chain's source: it refuses to open a corrupt log (the operator decides).
-        if let replication = configuration.replication, replication.predecessor != nil {
+        // (Raft: never — a member that cut a durable frame may have counted towards a commit it no longer holds.)
+        if let replication = configuration.replication, replication.mode == .chain, replication.predecessor != nil {
             logConfiguration.repairsFromReplicas = true
         }
         log = try DurableLog.open(logConfiguration, fileSystem: environment.fileSystem, logger: logger, allocateCounter: { file.allocate(label: "position.\($0)") })
@@ -123,6 +124,27 @@ public final class GenericNode<Environment: NodeEnvironment> {
         replicationAddress = transport.localAddress
         let endpoint = EndpointCloser(transport)
         closeTransport = { endpoint.close() }
+        if replication.mode == .raft {
+            let peers = replication.members.map(\.nodeId).filter { $0 != replication.nodeId }
+            let raftCounters = RaftCounters(peers: peers, allocate: { file.allocate(label: $0) })
+            let state = try Self.raftState(log: log, fileSystem: environment.fileSystem)
+            logger.info("node \(configuration.nodeId) is a Raft member of \(replication.members.map { String($0.nodeId) }.joined(separator: ", ")) (cluster \(replication.clusterId), term \(state?.currentTerm ?? 0)); replication on \(transport.localAddress)")
+            if let faults = configuration.faultInjection {
+                let faulty = FaultInjectingTransport(base: transport, faults: faults, clock: clock)
+                injectedFaults = faulty.counters
+                assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
+                         replicator: RaftReplicator(configuration: replication, log: log, state: state, transport: faulty, clock: clock,
+                                                    counters: replicationCounters, raftCounters: raftCounters,
+                                                    leadership: counters.leadershipGate(), logger: logger))
+            } else {
+                assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
+                         replicator: RaftReplicator(configuration: replication, log: log, state: state, transport: transport, clock: clock,
+                                                    counters: replicationCounters, raftCounters: raftCounters,
+                                                    leadership: counters.leadershipGate(), logger: logger))
+            }
+            logReady()
+            return
+        }
         logger.info("node \(configuration.nodeId) is the \(replication.role) of chain \(replication.members.map { String($0.nodeId) }.joined(separator: " -> ")) (cluster \(replication.clusterId), epoch \(replication.epoch)); replication on \(transport.localAddress)")
         if let faults = configuration.faultInjection {
             let faulty = FaultInjectingTransport(base: transport, faults: faults, clock: clock)
@@ -168,7 +190,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
                                producers: producers, counters: counters, clock: clock,
                                maximumPayloadLength: configuration.maximumPayloadLength, leadership: leadership)
         let commit = CommitStage(source: commitSource, ackRequests: rings.ackRequests, egress: rings.egress,
-                                 commitPosition: counters.commitPosition)
+                                 commitPosition: counters.commitPosition, leadership: leadership)
         let agentErrors = counters.agentErrors
         let errorLogger = logger
         let onError: @Sendable (any Error) -> Void = { error in
@@ -255,6 +277,18 @@ public final class GenericNode<Environment: NodeEnvironment> {
     }
 
     deinit { stop() }
+
+    /// A Raft member's durable term, vote and term index; nil for a new
+    /// member. A log with frames but no state file was not written by a Raft
+    /// member (which terms wrote it is unknown): refused, naming the file.
+    static func raftState(log: DurableLog, fileSystem: some LogFileSystem) throws -> RaftPersistentState? {
+        let directory = log.configuration.directory
+        let state = try RaftStateFile.read(directory: directory, fileSystem: fileSystem)
+        if state == nil && log.appendedPosition > log.startPosition {
+            throw NodeError.startup("data directory '\(directory)' holds a log (up to position \(log.appendedPosition)) but no '\(RaftStateFile.fileName)': it was not written by a Raft member; start Raft members on empty directories")
+        }
+        return state
+    }
 
     /// Rebuilds the order stage's producer table from the whole log, so a
     /// publisher that resends after the node restarted is still recognised.

@@ -20,6 +20,10 @@ public final class NodeCounters: @unchecked Sendable {
     public let leadership: PositionCounter
     /// The member that orders now, as this node knows it (-1: unknown).
     public let leaderId: PositionCounter
+    /// Leadership changes published (the replicator).
+    public let leadershipGeneration: PositionCounter
+    /// The leadership generation the order stage obeys (the order stage).
+    public let leadershipObserved: PositionCounter
 
     // Traffic.
     /// Messages appended to the log (order).
@@ -63,6 +67,8 @@ public final class NodeCounters: @unchecked Sendable {
         executePosition = file.allocate(label: "position.execute")
         leadership = file.allocate(label: "leadership.state")
         leaderId = file.allocate(label: "leadership.leaderId")
+        leadershipGeneration = file.allocate(label: "leadership.generation")
+        leadershipObserved = file.allocate(label: "leadership.observed")
         messagesIn = file.allocate(label: "messages.in")
         bytesIn = file.allocate(label: "bytes.in")
         duplicatesDropped = file.allocate(label: "messages.duplicatesDropped")
@@ -100,6 +106,7 @@ public final class NodeCounters: @unchecked Sendable {
 extension NodeCounters {
     /// The gate over this node's leadership counters, with the refusal texts a replication mode supplies.
     func leadershipGate(refusalTexts: [UInt32: String] = [:]) -> LeadershipGate {
-        LeadershipGate(state: leadership, leaderId: leaderId, refusalTexts: refusalTexts)
+        LeadershipGate(state: leadership, leaderId: leaderId, generation: leadershipGeneration, observed: leadershipObserved,
+                       refusalTexts: refusalTexts)
     }
 }

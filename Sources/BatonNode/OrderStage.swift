@@ -47,6 +47,10 @@ public final class OrderStage<Clock: NanoClock>: Agent {
     private var leading = false
     /// The log's end as the producer table knows it: every frame below is recorded there.
     private var producersKnownEnd: Int64
+    /// The log's truncations (`LogCounters.truncationCompleted`) the producer table accounts for.
+    private var producersKnownTruncations: Int64
+    /// The leadership generation of this duty cycle: stamped on every ack request.
+    private var generation: Int64 = 0
 
     public init(ingress: ManyToOneRingBuffer, ackRequests: OneToOneRingBuffer, egress: ManyToOneRingBuffer,
                 log: DurableLog, producers: ProducerTable, counters: NodeCounters, clock: Clock,
@@ -55,6 +59,7 @@ public final class OrderStage<Clock: NanoClock>: Agent {
         self.leadership = leadership
         let appender = log.appender
         self.producersKnownEnd = appender.position
+        self.producersKnownTruncations = log.counters.truncationCompleted.getAcquire()
         self.ingress = ingress
         self.ackRequests = ackRequests
         self.egress = egress
@@ -72,6 +77,9 @@ public final class OrderStage<Clock: NanoClock>: Agent {
 
     public func doWork() throws -> Int {
         defer { assertInvariants() }
+        // The generation first: a new generation is never seen with an older state.
+        generation = leadership.currentGeneration
+        leadership.orderStageObeys(generation)
         switch leadership.current {
         case .leading:
             if !leading { try startLeading() }
@@ -112,7 +120,15 @@ public final class OrderStage<Clock: NanoClock>: Agent {
     /// of them are recognised, and order from the log's end.
     private func startLeading() throws {
         let end = appender.position
-        assert(end >= producersKnownEnd, "the log's end \(end) went below what the producer table knows \(producersKnownEnd)")
+        let truncations = log.counters.truncationCompleted.getAcquire()
+        if truncations != producersKnownTruncations || end < producersKnownEnd {
+            // A Raft follower's log was truncated: the table may name frames
+            // that are gone (a resend of them must be ordered again). Rebuilt
+            // from the whole log — rare (a leader change after a divergence).
+            producers.removeAll()
+            producersKnownEnd = log.startPosition
+            producersKnownTruncations = truncations
+        }
         if end > producersKnownEnd {
             try producers.record(framesOf: log, from: producersKnownEnd, upTo: end)
             producersKnownEnd = end
@@ -205,6 +221,7 @@ public final class OrderStage<Clock: NanoClock>: Agent {
         ack.sequence = entry.lastSequence
         ack.framePosition = entry.framePosition
         ack.endPosition = entry.endPosition
+        ack.generation = generation
         ackRequests.commit(index: index)
         return true
     }

@@ -97,6 +97,7 @@ public struct IngressPublishRecord: SessionRecord {
 ///  16  sequence (UInt64)       highest sequence of the producer logged so far
 ///  24  framePosition (Int64)   where that message's frame starts
 ///  32  endPosition (Int64)     the commit position that makes the ack true
+///  40  generation (Int64)      the leadership generation it was ordered under
 /// ```
 ///
 /// A flyweight over ring memory (`sessionId`, `producerId` from
@@ -106,7 +107,8 @@ public struct AckRecord: ProducerRecord, Flyweight {
     public static let sequenceFieldOffset = 16
     public static let framePositionFieldOffset = 24
     public static let endPositionFieldOffset = 32
-    public static let length = 40
+    public static let generationFieldOffset = 40
+    public static let length = 48
     public let address: UnsafeMutableRawPointer
 
     @inlinable public init(_ address: UnsafeMutableRawPointer) { self.address = address }
@@ -122,6 +124,11 @@ public struct AckRecord: ProducerRecord, Flyweight {
     @inlinable public var endPosition: Int64 {
         get { load(Int64.self, at: Self.endPositionFieldOffset) }
         nonmutating set { store(newValue, at: Self.endPositionFieldOffset) }
+    }
+    /// The leadership generation the request was ordered under (`LeadershipGate`).
+    @inlinable public var generation: Int64 {
+        get { load(Int64.self, at: Self.generationFieldOffset) }
+        nonmutating set { store(newValue, at: Self.generationFieldOffset) }
     }
 }
 

@@ -6,8 +6,9 @@ import BatonLog
 ///
 /// Open addressing with linear probing over arrays allocated once at start
 /// (capacity fixed, a power of two, at most half full so probes stay short).
-/// No removal: a producer stays known for the life of the process (and is
-/// rebuilt from the log on restart).
+/// No removal of one producer: a producer stays known for the life of the
+/// process (and is rebuilt from the log on restart, or when a Raft member's
+/// log was truncated — `removeAll` then a rebuild).
 ///
 /// Threading: owned by the order stage's thread only.
 public final class ProducerTable {
@@ -90,6 +91,13 @@ public final class ProducerTable {
 }
 
 extension ProducerTable {
+    /// Forgets every producer (a Raft member whose log was truncated rebuilds
+    /// the table from the log before it leads). Order-stage thread only.
+    func removeAll() {
+        occupied.update(repeating: false)
+        count = 0
+    }
+
     /// Records every data frame of `log` in `[from, upTo)` (at start: the whole
     /// log; a chain head: the frames it took back from its successor).
     /// Returns how many frames it read. Set-up or order-stage thread only.

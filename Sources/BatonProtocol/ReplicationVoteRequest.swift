@@ -28,6 +28,8 @@ public struct ReplicationVoteRequest: ReplicationMessage {
     public static let reservedFieldOffset = 44
     /// `flags` bit 0: a pre-vote (the voter neither changes term nor records a vote).
     public static let preVoteFlag: UInt32 = 1 << 0
+    /// The leader handed over to this candidate (a leadership transfer): voters that still hear it grant anyway.
+    public static let transferFlag: UInt32 = 1 << 1
 
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
@@ -52,5 +54,9 @@ public struct ReplicationVoteRequest: ReplicationMessage {
     @inlinable public var isPreVote: Bool {
         get { flags & Self.preVoteFlag != 0 }
         nonmutating set { flags = newValue ? flags | Self.preVoteFlag : flags & ~Self.preVoteFlag }
+    }
+    @inlinable public var isTransfer: Bool {
+        get { flags & Self.transferFlag != 0 }
+        nonmutating set { flags = newValue ? flags | Self.transferFlag : flags & ~Self.transferFlag }
     }
 }

@@ -7,22 +7,40 @@ import BatonRing
 /// up; a Raft election), so the order stage keeps nothing of it across cycles
 /// except what it re-derives on a change.
 ///
+/// Every change bumps `generation` (stored last, with release ordering). The
+/// order stage stores the generation it obeys in `observed` at the start of
+/// each duty cycle, so a replicator that stops leading knows when the order
+/// stage has stopped appending (`orderStageObserved`) and the appender is its
+/// own again; the order stage stamps each ack request with the generation it
+/// ordered under, and the commit stage refuses (never acks) a request whose
+/// generation is no longer current: a Raft leader that stepped down may see
+/// those positions filled by another leader's frames.
+///
 /// Invariant: `state` holds a `Leadership` raw value; `leaderId` is a member
-/// id or -1 (unknown); `refusalTexts` names a text for every member that can lead.
-/// Threading: written by the replicator's thread (release), read by the order
-/// stage's (acquire); the texts are immutable.
+/// id or -1 (unknown); `generation` never decreases and `observed <= generation`;
+/// `refusalTexts` names a text for every member that can lead.
+/// Threading: `state`, `leaderId`, `generation` written by the replicator's
+/// thread (release), `observed` by the order stage's; read anywhere (acquire);
+/// the texts are immutable.
 public struct LeadershipGate: @unchecked Sendable {
     public let state: PositionCounter
     public let leaderId: PositionCounter
+    /// Changes published so far (0: none).
+    public let generation: PositionCounter
+    /// The generation the order stage last obeyed (its single writer).
+    public let observed: PositionCounter
     /// The refusal text by leader id, made once at set-up (so a refusal formats nothing new).
     public let refusalTexts: [UInt32: String]
     /// Used when the leader is unknown (or has no text).
     public let unknownLeaderText: String
 
-    public init(state: PositionCounter, leaderId: PositionCounter, refusalTexts: [UInt32: String] = [:],
+    public init(state: PositionCounter, leaderId: PositionCounter, generation: PositionCounter, observed: PositionCounter,
+                refusalTexts: [UInt32: String] = [:],
                 unknownLeaderText: String = "this node does not order publishes now and knows no leader; try another member") {
         self.state = state
         self.leaderId = leaderId
+        self.generation = generation
+        self.observed = observed
         self.refusalTexts = refusalTexts
         self.unknownLeaderText = unknownLeaderText
     }
@@ -30,11 +48,28 @@ public struct LeadershipGate: @unchecked Sendable {
     /// Leadership now (acquire).
     @inlinable public var current: Leadership { Leadership(rawValue: state.getAcquire()) ?? .waiting }
 
-    /// Publishes a change (the replicator's thread).
-    public func publish(_ leadership: Leadership, leader: UInt32?) {
+    /// The generation now (acquire): read it before `current`, so a new
+    /// generation is never seen with an older state.
+    @inlinable public var currentGeneration: Int64 { generation.getAcquire() }
+
+    /// Publishes a change (the replicator's thread); returns its generation.
+    @discardableResult
+    public func publish(_ leadership: Leadership, leader: UInt32?) -> Int64 {
         leaderId.setReleaseAllowingDecrease(leader.map(Int64.init) ?? -1)
         state.setReleaseAllowingDecrease(leadership.rawValue)
+        let next = generation.getPlain() &+ 1
+        generation.setRelease(next)
+        return next
     }
+
+    /// The order stage obeys `generation` from now on (its thread, at the start of a duty cycle).
+    @inlinable public func orderStageObeys(_ generation: Int64) {
+        if observed.getPlain() != generation { observed.setReleaseAllowingDecrease(generation) }
+    }
+
+    /// Whether the order stage has started a duty cycle under `generation`
+    /// or later: it appends nothing more under an earlier one (acquire).
+    @inlinable public func orderStageObserved(_ generation: Int64) -> Bool { observed.getAcquire() >= generation }
 
     /// What a publisher refused now is told.
     public func refusalText() -> String {

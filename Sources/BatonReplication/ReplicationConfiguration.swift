@@ -35,6 +35,11 @@ public struct ReplicationConfiguration: Sendable, Equatable {
     /// Heartbeats (and Status when nothing changes) go out at least this often;
     /// a successor that has not acknowledged sent data for 4 intervals gets it again.
     public var heartbeatIntervalNanos: Int64 = 10_000_000
+    /// Raft: a follower that hears no leader for a timeout drawn uniformly
+    /// from this range stands for election (after a pre-vote); a leader that
+    /// has not heard from a majority for the minimum steps down.
+    public var electionTimeoutMinimumNanos: Int64 = 150_000_000
+    public var electionTimeoutMaximumNanos: Int64 = 300_000_000
 
     public init(clusterId: UInt64, epoch: UInt32 = 1, mode: ReplicationMode = .chain, members: [ClusterMember], nodeId: UInt32) {
         self.clusterId = clusterId
@@ -69,8 +74,8 @@ public struct ReplicationConfiguration: Sendable, Equatable {
 
     /// Checks every value; the error names the key and what is allowed.
     public func validate() throws(ReplicationConfigurationError) {
-        if mode == .raft {
-            throw .invalid(key: "replication", reason: "'raft' is not built yet; use 'chain'")
+        if mode == .raft && (members.count % 2 == 0 || members.count > 7) {
+            throw .invalid(key: "member", reason: "\(members.count) members: a Raft cluster has an odd number of members, at most 7 (3 or 5 usually)")
         }
         if clusterId == 0 { throw .invalid(key: "cluster_id", reason: "must be at least 1") }
         if epoch == 0 { throw .invalid(key: "epoch", reason: "must be at least 1") }
@@ -103,6 +108,14 @@ public struct ReplicationConfiguration: Sendable, Equatable {
         }
         if heartbeatIntervalNanos < 1_000_000 || heartbeatIntervalNanos > 10_000_000_000 {
             throw .invalid(key: "udp.heartbeat_interval_ms", reason: "must be 1 ms to 10 s")
+        }
+        if mode == .raft {
+            if electionTimeoutMinimumNanos < 3 * heartbeatIntervalNanos || electionTimeoutMinimumNanos > 60_000_000_000 {
+                throw .invalid(key: "raft.election_timeout_min_ms", reason: "must be at least 3 heartbeat intervals and at most 60 s")
+            }
+            if electionTimeoutMaximumNanos < electionTimeoutMinimumNanos || electionTimeoutMaximumNanos > 120_000_000_000 {
+                throw .invalid(key: "raft.election_timeout_max_ms", reason: "must be at least the minimum and at most 120 s")
+            }
         }
     }
 }

@@ -16,7 +16,9 @@ public final class ReplicationOutbox<Transport: ReplicationTransport> {
     public let transport: Transport
     let nodeId: UInt32
     let clusterId: UInt64
-    let epoch: UInt32
+    /// Written into every header (chain: the configuration epoch; Raft: the
+    /// current term, updated by the replicator).
+    public var epoch: UInt32
     let slots: UnsafeMutableRawPointer
     public let slotCount: Int
     public private(set) var slotsUsed = 0

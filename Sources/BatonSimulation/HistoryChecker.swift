@@ -9,9 +9,9 @@
 /// - An ack tells a client its message is committed: its frame's end must be
 ///   within the acking member's commit position (3) and, at the end, delivered
 ///   by every member (1).
-/// - Commit (chain rule): a member's commit position is never past any
-///   member's durable position (durable on every member of the chain), never
-///   backwards within one incarnation (3).
+/// - Commit rule: a member's commit position is never past what a quorum
+///   holds durably (chain: every member; Raft: a majority), never backwards
+///   within one incarnation (3).
 /// - Each member's subscriber replays the log from its start after every
 ///   restart; within one replay each producer's sequences go 0, 1, 2, ... (4).
 ///
@@ -125,9 +125,11 @@ public final class HistoryChecker {
     /// After a scheduling step: the commit rule for every running member whose commit moved.
     /// `commits[i]` is nil for a member that is down; `durableFloors[j]` is
     /// member j's durable position (the last known while it is down: synced bytes survive a crash).
-    public func checkCommits(_ commits: [Int64?], durableFloors: [Int64]) {
+    /// `quorum`: how many members must hold a byte durably before it commits
+    /// (chain: every member; Raft: a majority).
+    public func checkCommits(_ commits: [Int64?], durableFloors: [Int64], quorum: Int) {
         checks.commitChecks += 1
-        let floor = durableFloors.min() ?? .max
+        let floor = durableFloors.isEmpty ? .max : durableFloors.sorted(by: >)[min(quorum, durableFloors.count) - 1]
         for (member, commit) in commits.enumerated() {
             guard let commit else { continue }
             if commit < commitSeen[member] {
@@ -139,19 +141,21 @@ public final class HistoryChecker {
             commitSeen[member] = commit
             highestCommit = max(highestCommit, commit)
             if decided && commit > floor {
-                let lowest = durableFloors.firstIndex(of: floor)!
-                return fail(.commitRule, "member \(member) committed \(commit) but member \(lowest) is durable only to \(floor)")
+                return fail(.commitRule, "member \(member) committed \(commit) but only \(durableFloors.filter { $0 >= commit }.count) of \(durableFloors.count) members are durable that far (durable positions \(durableFloors), \(quorum) needed)")
             }
         }
     }
 
-    /// Invariant 5 after a step: at most one member leads (chain: the head;
-    /// Raft: per term), and a member that has just started leading holds
-    /// every committed byte (`becameLeader`: member and its log's end then).
-    public func checkLeaders(leading: [Bool], becameLeader: (member: Int, end: Int64)?) {
-        let leaders = leading.indices.filter { leading[$0] }
-        if leaders.count > 1 {
-            return fail(.singleLeader, "members \(leaders.map(String.init).joined(separator: " and ")) lead at once")
+    /// Invariant 5 after a step: at most one member leads per term (chain:
+    /// term 0 — at most one at a time; Raft: a deposed leader may still think
+    /// it leads an older term until it hears the newer one), and a member that
+    /// has just started leading holds every committed byte (`becameLeader`:
+    /// member and its log's end then). `leaders`: each leading member and its term.
+    public func checkLeaders(leaders: [(member: Int, term: Int64)], becameLeader: (member: Int, end: Int64)?) {
+        for (index, leader) in leaders.enumerated() {
+            for other in leaders[(index + 1)...] where other.term == leader.term {
+                return fail(.singleLeader, "members \(leader.member) and \(other.member) lead at once\(leader.term > 0 ? " in term \(leader.term)" : "")")
+            }
         }
         if let becameLeader, becameLeader.end < highestCommit {
             fail(.singleLeader, "member \(becameLeader.member) started leading with its log ending at \(becameLeader.end), below the commit \(highestCommit)")

@@ -1,6 +1,7 @@
 import BatonAgent
 import BatonNode
 import BatonReplication
+import Foundation
 import Logging
 
 /// One member of a simulated cluster: its machine (`SimulatedEnvironment`),
@@ -45,7 +46,7 @@ public final class SimulatedMember {
         self.configuration = configuration
         self.trace = trace
         var logger = Logger(label: "sim.member\(index)")
-        logger.logLevel = .critical
+        logger.logLevel = ProcessInfo.processInfo.environment["SIM_LOG"] != nil ? .info : .critical
         self.logger = logger
     }
 
@@ -152,6 +153,12 @@ public final class SimulatedMember {
 
     /// Whether this member leads (its order stage takes publishes).
     var isLeading: Bool { node.map { Leadership(rawValue: $0.counters.leadership.getAcquire()) == .leading } ?? false }
+
+    /// The term this member leads, if it leads (chain: 0).
+    var leadingTerm: Int64? {
+        guard let node, isLeading else { return nil }
+        return node.configuration.replication?.mode == .raft ? node.replicationCounters?.epoch.getAcquire() ?? 0 : 0
+    }
 
     /// When the member's next storage completion is due, if any is in flight.
     var nextStorageReadyNanos: Int64? { node == nil ? nil : environment.storage?.nextReadyNanos }

@@ -57,10 +57,10 @@ public final class Simulation {
     }
 
     public init(_ options: SimulationOptions) throws(SimulationError) {
-        guard options.replication == .chain else {
-            throw .unsupported("replication '\(options.replication.rawValue)' is not built yet: the simulator runs chain replication")
-        }
         guard (1...7).contains(options.nodes) else { throw .unsupported("--nodes \(options.nodes): 1 to 7 members") }
+        if options.replication == .raft && options.nodes % 2 == 0 {
+            throw .unsupported("--nodes \(options.nodes): a Raft cluster has an odd number of members")
+        }
         self.options = options
         var random = SimulationRandom(seed: options.seed)
         var planRandom = random.fork(1)
@@ -68,9 +68,11 @@ public final class Simulation {
         let networkRandom = random.fork(3)
         faultRandom = random.fork(4)
         var clientRandom = random.fork(5)
-        plan = options.allowedFaults.isEmpty
+        // Raft members do not repair bit rot (see FaultPlan.defaultKinds): corruption is a chain fault.
+        let allowed = options.replication == .raft ? options.allowedFaults.subtracting([.corruption]) : options.allowedFaults
+        plan = allowed.isEmpty
             ? FaultPlan.calm(members: options.nodes)
-            : FaultPlan.draw(members: options.nodes, allowed: options.allowedFaults, random: &planRandom)
+            : FaultPlan.draw(members: options.nodes, allowed: allowed, random: &planRandom)
 
         let addresses = (0..<options.nodes).map { IPv4SocketAddress(10, 0, 0, UInt8($0 + 1), port: 7500) }
         network = SimulatedNetwork(addresses: addresses, time: time, random: networkRandom, datagramBytesMax: 1_472, batchDatagrams: 16)
@@ -109,7 +111,8 @@ public final class Simulation {
             let clock = SimulatedClock(time: time, driftPPM: plan.clockDriftPPM[index], offsetNanos: plan.clockOffsetNanos[index])
             let environment = SimulatedEnvironment(member: index, clock: clock, disk: disk, network: network, clients: clients, time: time)
             members.append(SimulatedMember(index: index, environment: environment,
-                                           configuration: Simulation.nodeConfiguration(index: index, chain: chain),
+                                           configuration: Simulation.nodeConfiguration(index: index, chain: chain,
+                                                                                       mode: options.replication),
                                            trace: trace))
         }
         self.members = members
@@ -117,7 +120,7 @@ public final class Simulation {
 
     /// The node configuration of member `index`: small buffers and segments
     /// (so runs roll segments and fill buffers), the chain's default timers.
-    static func nodeConfiguration(index: Int, chain: [ClusterMember]) -> NodeConfiguration {
+    static func nodeConfiguration(index: Int, chain: [ClusterMember], mode: ReplicationMode) -> NodeConfiguration {
         var log = LogConfiguration(directory: "/data/node-\(index + 1)")
         log.segmentBytes = 128 << 10
         log.bufferBytes = 64 << 10
@@ -136,7 +139,7 @@ public final class Simulation {
         configuration.maximumPayloadLength = 512
         configuration.maximumMessageLength = 4096
         configuration.deliverBatchBytes = 2048
-        var replication = ReplicationConfiguration(clusterId: 42, members: chain, nodeId: UInt32(index + 1))
+        var replication = ReplicationConfiguration(clusterId: 42, mode: mode, members: chain, nodeId: UInt32(index + 1))
         replication.udpBatch = 16
         replication.mtu = 1_472
         replication.receiverWindowBytes = 64 << 10
@@ -178,7 +181,8 @@ public final class Simulation {
                 work += member.step(random: &schedule, now: time.now)
                 if healedAt == nil { crashWhenUnsynced() }
             }
-            checker.checkCommits(members.map(\.commit), durableFloors: members.map(\.durableFloor))
+            checker.checkCommits(members.map(\.commit), durableFloors: members.map(\.durableFloor),
+                                 quorum: options.replication == .raft ? members.count / 2 + 1 : members.count)
             checkLeaders()
             if checker.failed { break }
             if let healedAt {
@@ -202,7 +206,8 @@ public final class Simulation {
                 became = (member.index, end)
             }
         }
-        checker.checkLeaders(leading: members.map(\.isLeading), becameLeader: became)
+        let leaders = members.compactMap { member in member.leadingTerm.map { (member: member.index, term: $0) } }
+        checker.checkLeaders(leaders: leaders, becameLeader: became)
     }
 
     private var offered: [UInt64] { clients.publishers.map(\.total) }
@@ -312,8 +317,10 @@ public final class Simulation {
                 continue
             }
             guard !publisher.isDone, time.now >= reconnectAt[index] else { continue }
-            // Like a client told `notLeader`: the member that leads now, else the configured head.
-            let target = members.firstIndex(where: \.isLeading) ?? headIndex
+            // Like a client told `notLeader`: the member that leads now, else the configured head
+            // (Raft: any member; it names the leader or says an election is on).
+            let target = members.firstIndex(where: \.isLeading)
+                ?? (options.replication == .raft ? Int(schedule.next() % UInt64(members.count)) : headIndex)
             if members[target].isUp {
                 publisher.connect(to: target)
                 trace.record(.connected(producerId: publisher.producerId, member: target))

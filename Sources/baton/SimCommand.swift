@@ -28,7 +28,7 @@ struct SimCommand: ParsableCommand {
     @Option(name: .long, help: "Members per cluster: 3, 5, or a list (3,5) used in turn by consecutive seeds.")
     var nodes: String = "3"
 
-    @Option(name: .long, help: "Replication mode: chain (raft is not built yet).")
+    @Option(name: .long, help: "Replication mode: chain or raft (raft: an odd number of members; corruption faults are not drawn).")
     var replication: ReplicationMode = .chain
 
     @Option(name: .long, help: "Fault kinds a seed may draw: a list of network,partition,crash,pause,disk,clock,corruption; 'all' (the default); or 'none'.")

@@ -34,6 +34,7 @@ final class OrderStageLeadershipTests: XCTestCase {
         file = try CountersFile(creatingAt: directory + "/counters.dat", capacity: 64)
         counters = NodeCounters(file: file)
         gate = LeadershipGate(state: counters.leadership, leaderId: counters.leaderId,
+                              generation: counters.leadershipGeneration, observed: counters.leadershipObserved,
                               refusalTexts: [0: "node 1 follows; publish to node 0"])
         order = OrderStage(ingress: ingress, ackRequests: ackRequests, egress: egress, log: log,
                            producers: ProducerTable(maximumProducers: 16), counters: counters, clock: ManualClock(),

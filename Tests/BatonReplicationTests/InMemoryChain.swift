@@ -59,7 +59,9 @@ final class InMemoryChain {
             let set = CounterSet(capacity: 64)
             counterSets.append(set)
             let counters = ReplicationCounters(allocate: { set.allocate(label: $0) })
-            let gate = LeadershipGate(state: set.allocate(label: "leadership.state"), leaderId: set.allocate(label: "leadership.leaderId"))
+            let gate = LeadershipGate(state: set.allocate(label: "leadership.state"), leaderId: set.allocate(label: "leadership.leaderId"),
+                                      generation: set.allocate(label: "leadership.generation"),
+                                      observed: set.allocate(label: "leadership.observed"))
             var replication = ReplicationConfiguration(clusterId: 42, members: members, nodeId: member.nodeId)
             replication.receiverWindowBytes = 64 << 10
             var memberFaults = faults

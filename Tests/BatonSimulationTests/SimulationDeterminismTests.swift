@@ -53,9 +53,19 @@ final class SimulationDeterminismTests: XCTestCase {
         XCTAssertGreaterThan(partitions, 0)
     }
 
-    func testRaftIsRefusedNamingWhy() {
-        XCTAssertThrowsError(try Simulation(SimulationOptions(seed: 1, replication: .raft))) { error in
-            XCTAssertTrue("\(error)".contains("raft"), "\(error)")
+    func testARaftRunIsDeterministicToo() throws {
+        let first = try Simulation(SimulationOptions(seed: 4, nodes: 3, replication: .raft, keepsTrace: true))
+        let firstResult = first.run()
+        let second = try Simulation(SimulationOptions(seed: 4, nodes: 3, replication: .raft, keepsTrace: true))
+        let secondResult = second.run()
+        XCTAssertTrue(firstResult.passed, firstResult.summary)
+        XCTAssertEqual(firstResult.traceHash, secondResult.traceHash)
+        XCTAssertEqual(first.traceLines, second.traceLines, "the traces differ")
+    }
+
+    func testAnEvenRaftClusterIsRefusedNamingWhy() {
+        XCTAssertThrowsError(try Simulation(SimulationOptions(seed: 1, nodes: 4, replication: .raft))) { error in
+            XCTAssertTrue("\(error)".contains("odd"), "\(error)")
         }
     }
 }

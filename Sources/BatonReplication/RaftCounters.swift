@@ -1,0 +1,51 @@
+import BatonRing
+
+/// A Raft member's own counters, labelled `raft.*` in the node's counters
+/// file so `baton stat` shows role, term, leader, vote, elections and each
+/// follower's positions live. (`replication.role` holds `RaftRole.code`,
+/// `replication.epoch` the term, `replication.position.chainCommit` the commit.)
+/// Allocated once at set-up.
+///
+/// Single writer: the `RaftReplicator` agent; readers on any thread use acquire loads.
+public final class RaftCounters: @unchecked Sendable {
+    /// The leader of the current term as this member knows it (-1: unknown).
+    public let leaderId: PositionCounter
+    /// The member this one voted for in the current term (-1: none).
+    public let votedFor: PositionCounter
+    /// Pre-vote rounds this member started.
+    public let preVotesStarted: PositionCounter
+    /// Elections (terms) this member started.
+    public let electionsStarted: PositionCounter
+    public let electionsWon: PositionCounter
+    /// Times this member stopped leading (check-quorum, a later term, a hand-over).
+    public let stepDowns: PositionCounter
+    /// Times this member cut an uncommitted suffix of its log to match its leader's, and the bytes cut.
+    public let truncations: PositionCounter
+    public let truncatedBytes: PositionCounter
+    /// A leader's Sync asked to cut below this member's commit: refused (never happens in a correct cluster).
+    public let truncationsRefused: PositionCounter
+    /// Syncs (log-matching answers) this member sent as leader.
+    public let syncsServed: PositionCounter
+    /// Writes of the term/vote/term-index file that failed (the reply waiting on it was not sent).
+    public let stateWriteFailures: PositionCounter
+    /// Per other member, in configuration order: its durable position as this leader knows it.
+    public let followerDurable: [PositionCounter]
+    /// Per other member: the end of what it reported holding.
+    public let followerReceived: [PositionCounter]
+
+    public init(peers: [UInt32], allocate: (String) -> PositionCounter) {
+        leaderId = allocate("raft.leader")
+        votedFor = allocate("raft.votedFor")
+        preVotesStarted = allocate("raft.preVotes.started")
+        electionsStarted = allocate("raft.elections.started")
+        electionsWon = allocate("raft.elections.won")
+        stepDowns = allocate("raft.stepDowns")
+        truncations = allocate("raft.truncations")
+        truncatedBytes = allocate("raft.truncations.bytes")
+        truncationsRefused = allocate("raft.truncations.refusedBelowCommit")
+        syncsServed = allocate("raft.syncs.served")
+        stateWriteFailures = allocate("raft.stateFile.writeFailures")
+        followerDurable = peers.map { allocate("raft.follower.\($0).durable") }
+        followerReceived = peers.map { allocate("raft.follower.\($0).received") }
+    }
+}

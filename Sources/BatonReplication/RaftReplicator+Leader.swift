@@ -1,0 +1,174 @@
+import BatonCodec
+import BatonLog
+import BatonMutation
+import BatonNet
+import BatonProtocol
+
+extension RaftReplicator {
+    /// A follower asks where its log agrees with this leader's: answer with
+    /// the match position and this log's terms from there (once this term's
+    /// marker is in the log, so the list includes this term).
+    func onSyncRequest(_ request: ReplicationSyncRequest, link: RaftFollowerLink) {
+        guard termStart >= 0 else { return }  // the follower asks again
+        let leaderEnd = logCounters.appended.getAcquire()
+        let match = termIndex.matchPosition(followerLastTerm: request.lastTerm, followerLastTermStart: request.lastTermStart,
+                                            followerEnd: request.endPosition, leaderEnd: leaderEnd)
+        // No byte of the follower's last term here: the answer is only a cut (take nothing; ask again after it).
+        let agreed = request.lastTerm == 0 || termIndex.start(ofTerm: request.lastTerm) != nil
+        var (entries, validUpTo) = agreed ? termIndex.entries(from: match, limit: ReplicationSync.maximumEntries) : ([], match)
+        if !agreed { entries = [] }
+        guard let sync = outbox.begin(ReplicationSync.self, to: link.member.replicationAddress) else { return }
+        sync.matchPosition = match
+        sync.validUpTo = validUpTo
+        sync.entryCount = UInt32(entries.count)
+        for (slot, entry) in entries.enumerated() { sync.setEntry(at: slot, term: entry.term, start: entry.start) }
+        link.resync(validUpTo: validUpTo)
+        link.durable = max(link.durable, min(request.durablePosition, match))
+        raftCounters.syncsServed.addRelease(1)
+    }
+
+    /// Status from a follower: the first after a Sync starts its stream; its
+    /// durable position counts towards the commit.
+    func onStatus(_ status: ReplicationStatus, link: RaftFollowerLink, now: Int64) {
+        let received = status.receivedPosition
+        if !link.synced { link.startStreaming(received: received) }
+        if let reason = link.sender.onStatus(received: received, chainDurable: status.durablePosition,
+                                             window: status.windowBytes, now: now) {
+            startResend(link, from: received, reason: reason)
+        }
+        if status.durablePosition > link.durable {
+            link.durable = status.durablePosition
+            raftCounters.followerDurable[link.index].setRelease(link.durable)
+        }
+        raftCounters.followerReceived[link.index].setReleaseAllowingDecrease(received)
+    }
+
+    /// A Nak: resend from its position unless a resend already covers it.
+    func onNak(_ nak: ReplicationNak, link: RaftFollowerLink) {
+        counters.naksReceived.addRelease(1)
+        guard link.synced, link.sender.nakNeedsResend(position: nak.position,
+                                                      resendPosition: link.resender.isActive ? link.resender.position : nil) else { return }
+        startResend(link, from: nak.position, reason: .nak)
+    }
+
+    func startResend(_ link: RaftFollowerLink, from position: Int64, reason: ResendReason) {
+        let start = max(position, log.startPosition)
+        guard start < link.sender.stagedPosition else { return }
+        link.resender.start(at: start)
+        counters.retransmits.addRelease(1)
+        logger.debug("raft: resending to node \(link.member.nodeId) from \(start) (\(reason)); sent up to \(link.sender.stagedPosition)")
+    }
+
+    /// The leader's commit: the majority's durable position, once it is past
+    /// this term's first position (earlier terms commit only under it).
+    func advanceLeaderCommit() -> Int {
+        guard termStart >= 0 else { return 0 }
+        let own = ownDurablePosition()
+        let majority = quorum.position { index in index == 0 ? own : self.links[index &- 1].durable }
+        guard majority > termStart || commitsEarlierTerms, majority > commit else { return 0 }
+        commit = majority
+        counters.chainCommit.setRelease(commit)
+        return 1
+    }
+
+    /// To every follower: its stream (new bytes zero-copy, or re-reads),
+    /// Commit when the commit moved, Heartbeat when idle.
+    func transmit(now: Int64) -> Int {
+        let appended = logCounters.appended.getAcquire()
+        var work = 0
+        for link in links {
+            let destination = link.member.replicationAddress
+            var sent = 0
+            if link.synced && termStart >= 0 {
+                if link.sender.tailLossTimedOut(now: now, resending: link.resender.isActive) {
+                    startResend(link, from: link.sender.received, reason: .timeout)
+                }
+                let limit = min(appended, link.sender.sendLimit, link.validUpTo)
+                if !link.resender.isActive && link.sender.stagedPosition < zeroCopyFloor && link.sender.stagedPosition < limit {
+                    // Behind what the buffer protects: re-read from the log.
+                    link.resender.start(at: link.sender.stagedPosition)
+                }
+                sent += link.resender.isActive ? resend(link, to: destination, limit: limit)
+                                               : sendNew(link, to: destination, limit: limit)
+                if link.sender.commitDue(commit), let message = outbox.begin(ReplicationCommit.self, to: destination) {
+                    message.commitPosition = commit
+                    link.sender.commitSent(commit, now: now)
+                    sent += 1
+                }
+            }
+            if sent > 0 {
+                link.sender.sent(now: now)
+            } else if link.sender.heartbeatDue(now: now), let heartbeat = outbox.begin(ReplicationHeartbeat.self, to: destination) {
+                heartbeat.sentPosition = link.synced ? link.sender.stagedPosition : 0
+                heartbeat.commitPosition = commit
+                link.sender.sent(now: now)
+                sent += 1
+            }
+            work += sent
+        }
+        return work
+    }
+
+    /// New bytes, zero-copy from the log buffer (at or above the zero-copy
+    /// floor, which keeps them there until the kernel has them), never across
+    /// the buffer's wrap, at most `dataBytesMax` a datagram. Leaves room for
+    /// the other followers' Heartbeats.
+    func sendNew(_ link: RaftFollowerLink, to destination: IPv4SocketAddress, limit: Int64) -> Int {
+        let start = link.sender.stagedPosition
+        var position = start
+        var datagrams = 0
+        while position < limit && outbox.hasRoom(reserving: links.count) {
+            let wrap = (position | bufferMask) &+ 1
+            let length = Int(min(limit, wrap, position &+ Int64(dataBytesMax)) &- position)
+            guard let data = outbox.begin(ReplicationData.self, to: destination) else { break }
+            data.position = position
+            outbox.appendPayload(UnsafeRawBufferPointer(start: bufferBase + Int(position & bufferMask), count: length))
+            position &+= Int64(length)
+            datagrams &+= 1
+        }
+        if datagrams > 0 {
+            counters.dataBytesSent.addRelease(position &- start)
+            link.sender.staged(upTo: position)
+        }
+        return datagrams
+    }
+
+    /// Re-reads from the link's resend cursor (whole frames from the buffer
+    /// or the segments) up to `limit`; stops once past what was staged and
+    /// at or above the zero-copy floor.
+    func resend(_ link: RaftFollowerLink, to destination: IPv4SocketAddress, limit: Int64) -> Int {
+        let cursor = link.resender
+        let start = cursor.position
+        if cursor.needsRefill {
+            guard outbox.pendingCount == 0 else { return 0 }
+            do {
+                guard try cursor.refill() else { return 0 }
+            } catch {
+                logger.error("raft: re-reading the log from \(start) for node \(link.member.nodeId) failed: \(error); waiting for its next report")
+                cursor.stop()
+                return 0
+            }
+        }
+        var datagrams = 0
+        var position = cursor.position
+        let end = min(cursor.chunkEnd, limit)
+        while position < end && outbox.hasRoom(reserving: links.count) {
+            let length = Int(min(end, position &+ Int64(dataBytesMax)) &- position)
+            guard let data = outbox.begin(ReplicationData.self, to: destination) else { break }
+            data.position = position
+            outbox.appendPayload(cursor.bytes(from: position, length: length))
+            position &+= Int64(length)
+            datagrams &+= 1
+        }
+        cursor.position = position
+        if position > start {
+            counters.retransmittedBytes.addRelease(position &- start)
+            if position > link.sender.stagedPosition {
+                counters.dataBytesSent.addRelease(position &- link.sender.stagedPosition)
+                link.sender.staged(upTo: position)
+            }
+        }
+        if position >= link.sender.stagedPosition && position >= zeroCopyFloor { cursor.stop() }
+        return datagrams
+    }
+}
