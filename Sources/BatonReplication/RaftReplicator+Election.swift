@@ -21,14 +21,14 @@ extension RaftReplicator {
             raftCounters.preVotesStarted.addRelease(1)
             // The old leader is gone for this member: stop naming it, stop taking its stream.
             if synced || leadership.leaderId.getPlain() >= 0 { becameFollower() }
-            counters.role.setRelease(election.role.code)
+            counters.role.setReleaseAllowingDecrease(election.role.code)
             requestVotes(proposedTerm: term, preVote: true)
             return 1
         case let .requestVotes(term):
             // Term and self-vote durable before anyone is asked.
             guard persistState() else { return 1 }
             raftCounters.electionsStarted.addRelease(1)
-            counters.role.setRelease(election.role.code)
+            counters.role.setReleaseAllowingDecrease(election.role.code)
             logger.info("raft: node \(configuration.nodeId) stands for election in term \(term)")
             requestVotes(proposedTerm: term, preVote: false)
             return 1
@@ -59,8 +59,8 @@ extension RaftReplicator {
     /// gate wait until the order stage has let go of the appender.
     func becameLeader(term: UInt64, now: Int64) {
         logger.info("raft: node \(configuration.nodeId) leads term \(term)")
-        counters.role.setRelease(RaftRole.leader.code)
-        raftCounters.leaderId.setRelease(Int64(configuration.nodeId))
+        counters.role.setReleaseAllowingDecrease(RaftRole.leader.code)
+        raftCounters.leaderId.setReleaseAllowingDecrease(Int64(configuration.nodeId))
         let end = logCounters.appended.getAcquire()
         for link in links { link.reset(stagedPosition: end) }
         synced = false
@@ -104,8 +104,8 @@ extension RaftReplicator {
     /// The member follows (the leader may be unknown): publish the gate and
     /// start the follower's state afresh.
     func becameFollower() {
-        counters.role.setRelease(election.role.code)
-        raftCounters.leaderId.setRelease(election.leaderId.map(Int64.init) ?? -1)
+        counters.role.setReleaseAllowingDecrease(election.role.code)
+        raftCounters.leaderId.setReleaseAllowingDecrease(election.leaderId.map(Int64.init) ?? -1)
         releasedGeneration = leadership.publish(.following, leader: election.leaderId)
         appenderSettled = false
         synced = false

@@ -166,7 +166,7 @@ extension RaftReplicator {
     func publishReceivedFrames(now: Int64) -> Int {
         guard framesPending, ownsAppender else { return 0 }
         framesPending = false
-        counters.receivedBytesPosition.setRelease(receivedBytes)
+        counters.receivedBytesPosition.setReleaseAllowingDecrease(receivedBytes)
         switch appender.publishReplicatedFrames(upTo: receivedBytes) {
         case let .published(position):
             if position >= syncValidUpTo { synced = false }

@@ -38,7 +38,7 @@ extension RaftReplicator {
         }
         if status.durablePosition > link.durable {
             link.durable = status.durablePosition
-            raftCounters.followerDurable[link.index].setRelease(link.durable)
+            raftCounters.followerDurable[link.index].setReleaseAllowingDecrease(link.durable)
         }
         raftCounters.followerReceived[link.index].setReleaseAllowingDecrease(received)
     }

@@ -165,13 +165,13 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         gaps = GapDetector(nakDelayNanos: configuration.nakDelayNanos,
                            maximumBackoffNanos: max(configuration.heartbeatIntervalNanos, configuration.nakDelayNanos))
         statusSchedule = StatusSchedule(heartbeatIntervalNanos: configuration.heartbeatIntervalNanos)
-        counters.role.setRelease(RaftRole.follower.code)
-        counters.epoch.setRelease(Int64(truncatingIfNeeded: election.term))
-        counters.sentPosition.setRelease(end)
-        counters.receivedBytesPosition.setRelease(end)
-        counters.chainCommit.setRelease(commit)
-        raftCounters.leaderId.setRelease(-1)
-        raftCounters.votedFor.setRelease(election.votedFor.map(Int64.init) ?? -1)
+        counters.role.setReleaseAllowingDecrease(RaftRole.follower.code)
+        counters.epoch.setReleaseAllowingDecrease(Int64(truncatingIfNeeded: election.term))
+        counters.sentPosition.setReleaseAllowingDecrease(end)
+        counters.receivedBytesPosition.setReleaseAllowingDecrease(end)
+        counters.chainCommit.setReleaseAllowingDecrease(commit)
+        raftCounters.leaderId.setReleaseAllowingDecrease(-1)
+        raftCounters.votedFor.setReleaseAllowingDecrease(election.votedFor.map(Int64.init) ?? -1)
         // The log buffer keeps what a zero-copy send to a follower still needs.
         log.addGating(counters.sentPosition)
         // Until a leader is heard: refuse publishes (the client tries another member).
@@ -269,7 +269,7 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         if let newIndex { termIndex = newIndex }
         outbox.epoch = UInt32(truncatingIfNeeded: election.term)
         counters.epoch.setRelease(Int64(truncatingIfNeeded: election.term))
-        raftCounters.votedFor.setRelease(election.votedFor.map(Int64.init) ?? -1)
+        raftCounters.votedFor.setReleaseAllowingDecrease(election.votedFor.map(Int64.init) ?? -1)
         return true
     }
 
