@@ -18,9 +18,6 @@ public enum Mutation: String, Sendable, CaseIterable, CustomStringConvertible {
     case keepTornFrame = "keep-torn-frame"
     /// A chain follower publishes `leading` on its leadership gate.
     case followerLeads = "follower-leads"
-    /// A Raft leader commits by counting replicas of earlier terms' bytes,
-    /// before any byte of its own term is on a majority (Raft §5.4.2's figure 8).
-    case raftCommitsEarlierTerms = "raft-commits-earlier-terms"
     /// A Raft voter grants its vote without checking the candidate's log is as up to date as its own.
     case raftVotesForAnyLog = "raft-votes-for-any-log"
 

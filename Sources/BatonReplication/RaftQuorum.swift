@@ -38,3 +38,20 @@ public struct RaftQuorum {
         return scratch[majority &- 1]
     }
 }
+
+/// Raft's commit rule on byte positions (§5.4.2): a leader moves its commit
+/// to the majority's durable position only once that position is past the
+/// first byte of its own term (its marker frame). Bytes of earlier terms
+/// commit only under a byte of the current term — counting their replicas
+/// alone is the figure-8 bug: a majority may hold an old-term byte that a
+/// later leader, elected with a newer last term, still overwrites.
+///
+/// Stateless; any thread.
+public enum RaftCommitRule {
+    /// The leader's new commit: `majorityDurable` when it is past `termStart`
+    /// and ahead of `current`, else `current`.
+    @inline(__always)
+    public static func commit(current: Int64, majorityDurable: Int64, termStart: Int64) -> Int64 {
+        majorityDurable > termStart && majorityDurable > current ? majorityDurable : current
+    }
+}

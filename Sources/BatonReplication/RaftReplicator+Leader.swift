@@ -65,8 +65,9 @@ extension RaftReplicator {
         guard termStart >= 0 else { return 0 }
         let own = ownDurablePosition()
         let majority = quorum.position { index in index == 0 ? own : self.links[index &- 1].durable }
-        guard majority > termStart || commitsEarlierTerms, majority > commit else { return 0 }
-        commit = majority
+        let next = RaftCommitRule.commit(current: commit, majorityDurable: majority, termStart: termStart)
+        guard next > commit else { return 0 }
+        commit = next
         counters.chainCommit.setRelease(commit)
         return 1
     }

@@ -83,8 +83,6 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
     var leaderStartPending = false
     /// Where this leader's term starts (its marker frame), -1 while not leading.
     var termStart: Int64 = -1
-    /// `Mutation.raftCommitsEarlierTerms` (simulator only), read once.
-    let commitsEarlierTerms: Bool
     /// Bytes below this may be overwritten in the log buffer: a follower behind it is sent a re-read (`counters.sentPosition`).
     var zeroCopyFloor: Int64
 
@@ -135,7 +133,6 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         appender = log.appender
         logCounters = log.counters
         ownDurable = Mutation.ackBeforeSync.isActive ? log.counters.appended : log.counters.durable
-        commitsEarlierTerms = Mutation.raftCommitsEarlierTerms.isActive
         self.logger = logger
         bufferBase = log.buffer.base
         bufferMask = Int64(log.buffer.mask)

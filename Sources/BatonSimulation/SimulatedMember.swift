@@ -35,6 +35,11 @@ public final class SimulatedMember {
     public private(set) var starts = 0
     private var lastCommit: Int64 = .min
     private var lastLeadership: Int64 = -1
+    /// Times this member started leading, over all its incarnations.
+    public private(set) var leadershipsTaken = 0
+    /// Running-log truncations this member completed, over all its incarnations.
+    public private(set) var truncations = 0
+    private var truncationsSeen: Int64 = 0
     /// The log's end when this member last started leading (consumed by the simulation's check).
     var becameLeaderAt: Int64?
     private let logger: Logger
@@ -66,6 +71,7 @@ public final class SimulatedMember {
             starts += 1
             lastCommit = .min
             lastLeadership = -1
+            truncationsSeen = built.log.counters.truncationCompleted.getAcquire()
             durable = built.log.durablePosition
             durableFloor = max(durable, repairingFrom ?? 0)
             trace.record(.started(member: index, durable: durable))
@@ -141,7 +147,15 @@ public final class SimulatedMember {
         if leadership != lastLeadership {
             lastLeadership = leadership
             trace.record(.leadership(member: index, state: leadership))
-            if Leadership(rawValue: leadership) == .leading { becameLeaderAt = node.log.appendedPosition }
+            if Leadership(rawValue: leadership) == .leading {
+                becameLeaderAt = node.log.appendedPosition
+                leadershipsTaken += 1
+            }
+        }
+        let completed = node.log.counters.truncationCompleted.getPlain()
+        if completed != truncationsSeen {
+            truncations += Int(completed - truncationsSeen)
+            truncationsSeen = completed
         }
     }
 

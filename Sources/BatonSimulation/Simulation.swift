@@ -39,6 +39,9 @@ public final class Simulation {
     /// Members whose synced bytes were corrupted since they last started (their recovery may rightly cut durable frames).
     private var corruptedSinceStart: [Bool] = []
     private var tally = FaultTally()
+    /// Scripted steps not yet run, in time order.
+    private var scriptSteps: [ScriptStep] = []
+    private var lastScriptedLeader: Int?
     private var steps = 0
     /// The member publishers try when none leads: the chain's head (the first configured member).
     private let headIndex = 0
@@ -70,9 +73,16 @@ public final class Simulation {
         var clientRandom = random.fork(5)
         // Raft members do not repair bit rot (see FaultPlan.defaultKinds): corruption is a chain fault.
         let allowed = options.replication == .raft ? options.allowedFaults.subtracting([.corruption]) : options.allowedFaults
-        plan = allowed.isEmpty
-            ? FaultPlan.calm(members: options.nodes)
-            : FaultPlan.draw(members: options.nodes, allowed: allowed, random: &planRandom)
+        if let script = options.script {
+            var scripted = FaultPlan.calm(members: options.nodes)
+            scripted.faultNanos = script.faultNanos
+            plan = scripted
+        } else {
+            plan = allowed.isEmpty
+                ? FaultPlan.calm(members: options.nodes)
+                : FaultPlan.draw(members: options.nodes, allowed: allowed, random: &planRandom)
+        }
+        scriptSteps = options.script?.steps ?? []
 
         let addresses = (0..<options.nodes).map { IPv4SocketAddress(10, 0, 0, UInt8($0 + 1), port: 7500) }
         network = SimulatedNetwork(addresses: addresses, time: time, random: networkRandom, datagramBytesMax: 1_472, batchDatagrams: 16)
@@ -166,6 +176,7 @@ public final class Simulation {
             network.deliverDue()
             runDueActions()
             if healedAt == nil {
+                runScriptSteps()
                 if time.now >= plan.faultNanos {
                     heal()
                     healedAt = time.now
@@ -242,6 +253,8 @@ public final class Simulation {
         tally.tornWrites = members.reduce(0) { $0 + $1.environment.disk.tornWrites }
         tally.lostWrites = members.reduce(0) { $0 + $1.environment.disk.lostWrites }
         result.faults = tally
+        result.leadershipsTaken = members.reduce(0) { $0 + $1.leadershipsTaken }
+        result.truncations = members.reduce(0) { $0 + $1.truncations }
         result.checks = checker.checks
         for member in members { trace.mix(UInt64(bitPattern: member.commit ?? -1)) }
         result.traceHash = trace.hash
@@ -472,6 +485,73 @@ public final class Simulation {
             pendingCrash = nil
             crash(pending.member)
         }
+    }
+
+    // MARK: - Scripts
+
+    private func runScriptSteps() {
+        while let step = scriptSteps.first, step.at <= time.now {
+            scriptSteps.removeFirst()
+            run(step.action)
+        }
+    }
+
+    /// The member a script names, now (nil: a leader was named and none leads).
+    private func resolve(_ member: ScriptedMember) -> Int? {
+        switch member {
+        case let .member(index): return index
+        case .lastLeader: return lastScriptedLeader
+        case .leader:
+            let leaders = members.compactMap { member in member.leadingTerm.map { (member.index, $0) } }
+            guard let leader = leaders.max(by: { $0.1 < $1.1 }) else { return nil }
+            lastScriptedLeader = leader.0
+            return leader.0
+        }
+    }
+
+    private func run(_ action: ScriptedAction) {
+        switch action {
+        case let .isolate(ref):
+            guard let member = resolve(ref) else { return }
+            for other in members.indices where other != member {
+                network.setBlocked(true, from: member, to: other)
+                network.setBlocked(true, from: other, to: member)
+            }
+            tally.isolations += 1
+            trace.record(.isolated(member: member))
+        case let .cut(first, second):
+            guard let a = resolve(first), let b = resolve(second), a != b else { return }
+            network.setBlocked(true, from: a, to: b)
+            network.setBlocked(true, from: b, to: a)
+            tally.partitions += 1
+            trace.record(.partitioned(from: a, to: b))
+            trace.record(.partitioned(from: b, to: a))
+        case .healNetwork:
+            network.healPartitions()
+            trace.record(.healed)
+        case let .crash(ref):
+            guard let member = resolve(ref), members[member].isUp else { return }
+            members[member].crash(random: &faultRandom)
+            tally.crashes += 1
+        case let .restart(ref):
+            guard let member = resolve(ref) else { return }
+            restart(member)
+        case .crashAll:
+            for member in members where member.isUp {
+                member.crash(random: &faultRandom)
+                tally.crashes += 1
+            }
+        case .restartAll:
+            for member in members.indices { restart(member) }
+        }
+    }
+
+    /// Starts a crashed member now (as a scheduled restart would).
+    private func restart(_ member: Int) {
+        guard !members[member].isUp else { return }
+        actions.removeAll { if case .restart(member) = $0.action { return true } else { return false } }
+        schedule(.restart(member), after: 0)
+        runDueActions()
     }
 
     /// The faults stop: links, disks and clocks behave, every member comes back.

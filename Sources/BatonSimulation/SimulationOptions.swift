@@ -18,10 +18,13 @@ public struct SimulationOptions: Sendable, Equatable {
     public var settleLimitNanos: Int64
     /// A deliberate bug switched on in the production code for this run (to prove the checker catches it).
     public var mutation: Mutation?
+    /// Scripted faults instead of random ones (`allowedFaults` is then ignored).
+    public var script: SimulationScript?
 
     public init(seed: UInt64, nodes: Int = 3, replication: ReplicationMode = .chain,
                 allowedFaults: Set<FaultPlan.Kind> = FaultPlan.defaultKinds, keepsTrace: Bool = false,
-                settleLimitNanos: Int64 = 5_000_000_000, mutation: Mutation? = nil) {
+                settleLimitNanos: Int64 = 5_000_000_000, mutation: Mutation? = nil, script: SimulationScript? = nil) {
+        self.script = script
         self.seed = seed
         self.nodes = nodes
         self.replication = replication
@@ -39,6 +42,7 @@ public struct SimulationOptions: Sendable, Equatable {
             text += " --faults \(kinds.isEmpty ? "none" : kinds.joined(separator: ","))"
         }
         if let mutation { text += " --mutation \(mutation.rawValue)" }
+        if script != nil { text += "  (with the test's script)" }
         return text
     }
 }

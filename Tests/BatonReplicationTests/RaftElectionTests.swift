@@ -127,3 +127,37 @@ final class RaftElectionTests: XCTestCase {
         XCTAssertEqual(candidate.votedFor, 3, "the vote in term 5 stays")
     }
 }
+
+/// The commit rule on byte positions, in the state of the Raft paper's figure 8.
+final class RaftCommitRuleTests: XCTestCase {
+    /// Figure 8 (c): the term-4 leader has copied its old term-2 bytes (up to
+    /// 4,096) to a majority, and its own term starts at 4,096 (its marker),
+    /// which no follower has yet. Counting replicas would commit 4,096; a
+    /// member holding term-3 bytes there can still win and overwrite them.
+    func testOldTermBytesOnAMajorityDoNotCommitBeforeTheLeadersOwnTerm() {
+        let quorum = RaftQuorum(members: 5)
+        defer { quorum.deallocate() }
+        // Leader (durable through its marker), two followers with the old bytes, two without.
+        let durable: [Int64] = [4_128, 4_096, 4_096, 2_048, 2_048]
+        let majority = quorum.position { durable[$0] }
+        XCTAssertEqual(majority, 4_096)
+        XCTAssertEqual(RaftCommitRule.commit(current: 2_048, majorityDurable: majority, termStart: 4_096), 2_048)
+        // Figure 8 (e): the marker reaches the majority; everything before it commits with it.
+        let later: [Int64] = [4_128, 4_128, 4_128, 2_048, 2_048]
+        XCTAssertEqual(RaftCommitRule.commit(current: 2_048, majorityDurable: quorum.position { later[$0] }, termStart: 4_096), 4_128)
+    }
+
+    func testTheQuorumIsTheMajorityThLargest() {
+        let three = RaftQuorum(members: 3)
+        defer { three.deallocate() }
+        XCTAssertEqual(three.position { [10, 30, 20][$0] }, 20)
+        XCTAssertEqual(three.position { [5, 5, 0][$0] }, 5)
+        let seven = RaftQuorum(members: 7)
+        defer { seven.deallocate() }
+        XCTAssertEqual(seven.position { Int64([70, 10, 60, 20, 50, 30, 40][$0]) }, 40)
+    }
+
+    func testTheCommitNeverGoesBack() {
+        XCTAssertEqual(RaftCommitRule.commit(current: 9_000, majorityDurable: 8_000, termStart: 100), 9_000)
+    }
+}

@@ -1,4 +1,5 @@
 import BatonMutation
+import BatonReplication
 import BatonSimulation
 import XCTest
 
@@ -10,12 +11,14 @@ final class SimulationMutationTests: XCTestCase {
     /// Seeds tried per mutation before the test fails.
     let bound: UInt64 = 20
 
-    private func assertCaught(_ mutation: Mutation, faults: Set<FaultPlan.Kind>, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertCaught(_ mutation: Mutation, faults: Set<FaultPlan.Kind>, replication: ReplicationMode = .chain,
+                              file: StaticString = #filePath, line: UInt = #line) throws {
         for seed in UInt64(1)...bound {
             let nodes = seed % 2 == 0 ? 5 : 3
-            let mutated = try Simulation(SimulationOptions(seed: seed, nodes: nodes, allowedFaults: faults, mutation: mutation)).run()
+            let mutated = try Simulation(SimulationOptions(seed: seed, nodes: nodes, replication: replication, allowedFaults: faults,
+                                                           mutation: mutation)).run()
             guard let violation = mutated.violation else { continue }
-            let clean = try Simulation(SimulationOptions(seed: seed, nodes: nodes, allowedFaults: faults)).run()
+            let clean = try Simulation(SimulationOptions(seed: seed, nodes: nodes, replication: replication, allowedFaults: faults)).run()
             XCTAssertTrue(clean.passed, "seed \(seed) fails without the mutation too: \(clean.summary)", file: file, line: line)
             XCTAssertNil(Mutation.active, "a run switches its mutation off again", file: file, line: line)
             print("\(mutation): caught by seed \(seed) (\(violation.invariant)): \(violation.detail)")
@@ -30,8 +33,14 @@ final class SimulationMutationTests: XCTestCase {
     func testResendOneFrameLateIsCaught() throws { try assertCaught(.resendOneFrameLate, faults: [.network]) }
     func testKeptTornFrameIsCaught() throws { try assertCaught(.keepTornFrame, faults: [.crash]) }
     func testAFollowerThatLeadsIsCaught() throws { try assertCaught(.followerLeads, faults: []) }
+    func testARaftVoteForAShorterLogIsCaught() throws {
+        try assertCaught(.raftVotesForAnyLog, faults: [.partition, .crash, .network], replication: .raft)
+    }
+    func testARaftMemberAckingBeforeSyncIsCaught() throws {
+        try assertCaught(.ackBeforeSync, faults: FaultPlan.defaultKinds, replication: .raft)
+    }
 
     func testEveryMutationHasATest() {
-        XCTAssertEqual(Mutation.allCases.count, 6, "a new mutation needs its test here")
+        XCTAssertEqual(Mutation.allCases.count, 7, "a new mutation needs its test here")
     }
 }
