@@ -100,7 +100,7 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
             return hasNegativeRange(ReplicationPull(address))
         case .voteRequest:
             return ReplicationVoteRequest(address).lastPosition < 0
-        case .voteResponse:
+        case .voteResponse, .timeoutNow:
             return false
         case .syncRequest:
             let request = ReplicationSyncRequest(address)

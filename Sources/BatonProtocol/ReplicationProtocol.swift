@@ -51,6 +51,8 @@ public enum ReplicationProtocol {
         case syncRequest = 9
         /// Raft, the leader → a follower: where your log agrees with mine, and my term starts from there.
         case sync = 10
+        /// Raft leader → a follower: stand for election now (a leadership hand-over).
+        case timeoutNow = 11
 
         /// The exact datagram length of each fixed-size type (Data: the least).
         public var fixedLength: Int {
@@ -65,6 +67,7 @@ public enum ReplicationProtocol {
             case .voteResponse: return ReplicationVoteResponse.encodedLength
             case .syncRequest: return ReplicationSyncRequest.encodedLength
             case .sync: return ReplicationSync.encodedLength
+            case .timeoutNow: return ReplicationTimeoutNow.encodedLength
             }
         }
 
@@ -76,7 +79,7 @@ public enum ReplicationProtocol {
         public var hasChecksum: Bool {
             switch self {
             case .data: return false
-            case .status, .nak, .commit, .heartbeat, .pull, .voteRequest, .voteResponse, .syncRequest, .sync: return true
+            case .status, .nak, .commit, .heartbeat, .pull, .voteRequest, .voteResponse, .syncRequest, .sync, .timeoutNow: return true
             }
         }
 
@@ -92,6 +95,7 @@ public enum ReplicationProtocol {
             case .voteResponse: return "VoteResponse"
             case .syncRequest: return "SyncRequest"
             case .sync: return "Sync"
+            case .timeoutNow: return "TimeoutNow"
             }
         }
     }

@@ -44,7 +44,7 @@ extension ChainReplicator {
             onNak(ReplicationNak(address))
         case .data, .commit, .heartbeat, .pull, .status, .nak:
             counters.droppedNotPeer.addRelease(1)
-        case .voteRequest, .voteResponse, .syncRequest, .sync:
+        case .voteRequest, .voteResponse, .syncRequest, .sync, .timeoutNow:
             // Raft's messages: no member of a chain sends them.
             counters.droppedNotPeer.addRelease(1)
         }

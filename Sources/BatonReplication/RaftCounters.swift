@@ -26,6 +26,8 @@ public final class RaftCounters: @unchecked Sendable {
     public let truncationsRefused: PositionCounter
     /// Syncs (log-matching answers) this member sent as leader.
     public let syncsServed: PositionCounter
+    /// Leaderships this member handed to a follower before stopping.
+    public let handOvers: PositionCounter
     /// Writes of the term/vote/term-index file that failed (the reply waiting on it was not sent).
     public let stateWriteFailures: PositionCounter
     /// Per other member, in configuration order: its durable position as this leader knows it.
@@ -44,6 +46,7 @@ public final class RaftCounters: @unchecked Sendable {
         truncatedBytes = allocate("raft.truncations.bytes")
         truncationsRefused = allocate("raft.truncations.refusedBelowCommit")
         syncsServed = allocate("raft.syncs.served")
+        handOvers = allocate("raft.handOvers")
         stateWriteFailures = allocate("raft.stateFile.writeFailures")
         followerDurable = peers.map { allocate("raft.follower.\($0).durable") }
         followerReceived = peers.map { allocate("raft.follower.\($0).received") }

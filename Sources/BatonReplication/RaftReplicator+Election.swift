@@ -29,8 +29,9 @@ extension RaftReplicator {
             guard persistState() else { return 1 }
             raftCounters.electionsStarted.addRelease(1)
             counters.role.setReleaseAllowingDecrease(election.role.code)
-            logger.info("raft: node \(configuration.nodeId) stands for election in term \(term)")
-            requestVotes(proposedTerm: term, preVote: false)
+            logger.info("raft: node \(configuration.nodeId) stands for election in term \(term)\(handOver ? " (handed over by the leader)" : "")")
+            requestVotes(proposedTerm: term, preVote: false, transfer: handOver)
+            handOver = false
             return 1
         case let .becomeLeader(term):
             guard persistIfNeeded() else { return 1 }
@@ -43,7 +44,7 @@ extension RaftReplicator {
         }
     }
 
-    func requestVotes(proposedTerm: UInt64, preVote: Bool) {
+    func requestVotes(proposedTerm: UInt64, preVote: Bool, transfer: Bool = false) {
         let (lastTerm, end) = ownLogEnd()
         for link in links {
             guard let request = outbox.begin(ReplicationVoteRequest.self, to: link.member.replicationAddress) else { return }
@@ -52,6 +53,7 @@ extension RaftReplicator {
             request.lastPosition = end
             request.flags = 0
             request.isPreVote = preVote
+            request.isTransfer = transfer
         }
     }
 
@@ -187,6 +189,41 @@ extension RaftReplicator {
             becameFollower()
         }
         return election.needsPersisting ? persistState() : true
+    }
+
+    /// The leader hands over to this member: stand now (voters grant it even while they hear the leader).
+    func onTimeoutNow(from leader: UInt32, now: Int64) {
+        guard election.role == .follower, election.leaderId == leader, synced, truncationGeneration == 0 else { return }
+        handOver = true
+        apply(election.timeoutNow(now: now), now: now)
+        handOver = false
+    }
+
+    /// A planned stop of the leader (the node stopping: SIGTERM): let the
+    /// most up-to-date follower catch up (bounded by the minimum election
+    /// timeout), then tell it to stand, so the cluster has a new leader in
+    /// one round trip instead of an election timeout.
+    func handOverLeadership() {
+        guard election.role == .leader, termStart >= 0, !links.isEmpty else { return }
+        let deadline = clock.monotonicNanos() &+ configuration.electionTimeoutMinimumNanos
+        var best = links[0]
+        // Bounded by time and by rounds (a clock that does not move, as in a simulation, must not hang the stop).
+        for _ in 0..<1_000_000 {
+            let now = clock.monotonicNanos()
+            _ = receive(now: now)
+            guard election.role == .leader else { return }
+            _ = advanceLeaderCommit()
+            _ = transmit(now: now)
+            if outbox.pendingCount > 0 { _ = flush() }
+            let end = logCounters.appended.getAcquire()
+            best = links.max { ($0.synced ? $0.durable : -1) < ($1.synced ? $1.durable : -1) }!
+            if (best.synced && best.durable >= end) || now >= deadline { break }
+        }
+        guard best.synced, let message = outbox.begin(ReplicationTimeoutNow.self, to: best.member.replicationAddress) else { return }
+        message.header.epoch = UInt32(truncatingIfNeeded: election.term)
+        _ = flush()
+        logger.info("raft: node \(configuration.nodeId) hands leadership of term \(election.term) to node \(best.member.nodeId) (durable to \(best.durable)) before stopping")
+        raftCounters.handOvers.addRelease(1)
     }
 
     func link(of nodeId: UInt32) -> RaftFollowerLink? {

@@ -49,6 +49,9 @@ extension RaftReplicator {
         case .sync:
             guard acceptLeaderMessage(from: fromNode, term: term, now: now, answerIfStale: true) else { return dropStale() }
             onSync(ReplicationSync(address), now: now)
+        case .timeoutNow:
+            guard acceptLeaderMessage(from: fromNode, term: term, now: now, answerIfStale: false) else { return dropStale() }
+            onTimeoutNow(from: fromNode, now: now)
         case .status, .nak, .syncRequest:
             if term > election.term {
                 _ = observe(term: term, now: now)

@@ -104,6 +104,8 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
     var pendingSync: PendingSync?
     /// The log truncation under way (0: none).
     var truncationGeneration: Int64 = 0
+    /// This election was handed over by the leader (its vote requests carry the transfer flag).
+    var handOver = false
 
     struct PendingSync {
         var term: UInt64
@@ -176,6 +178,9 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
     }
 
     deinit { quorum.deallocate() }
+
+    /// The node stops: a leader hands over first (see `handOverLeadership`).
+    public func onClose() { handOverLeadership() }
 
     public func doWork() throws -> Int {
         let now = clock.monotonicNanos()

@@ -46,7 +46,7 @@ final class RaftMessageTests: XCTestCase {
     func testTypesLengthsAndNames() {
         let expected: [(ReplicationProtocol.MessageType, UInt16, Int, String)] = [
             (.voteRequest, 7, 56, "VoteRequest"), (.voteResponse, 8, 40, "VoteResponse"),
-            (.syncRequest, 9, 64, "SyncRequest"), (.sync, 10, 184, "Sync"),
+            (.syncRequest, 9, 64, "SyncRequest"), (.sync, 10, 184, "Sync"), (.timeoutNow, 11, 40, "TimeoutNow"),
         ]
         for (type, raw, length, name) in expected {
             XCTAssertEqual(type.rawValue, raw)

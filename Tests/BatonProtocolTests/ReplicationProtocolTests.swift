@@ -70,7 +70,7 @@ final class ReplicationProtocolTests: XCTestCase {
         XCTAssertEqual(check(datagram(.commit) { $0.version = 2 }), .dropped(.malformed), "another version (2: before the checksum trailer)")
         XCTAssertEqual(check(datagram(.commit) { $0.version = 3 }), .dropped(.malformed), "another version (3: before Raft's messages)")
         XCTAssertEqual(check(datagram(.commit) { $0.version = 5 }), .dropped(.malformed), "another version")
-        XCTAssertEqual(check(datagram(.commit) { $0.templateId = 11 }), .dropped(.malformed), "unknown type")
+        XCTAssertEqual(check(datagram(.commit) { $0.templateId = 12 }), .dropped(.malformed), "unknown type")
         XCTAssertEqual(check(datagram(.commit) { $0.templateId = 0 }), .dropped(.malformed), "unknown type")
         XCTAssertEqual(check(datagram(.commit) { $0.blockLength = 8 }), .dropped(.malformed), "block length lies")
         XCTAssertEqual(check(datagram(.commit) { ReplicationCommit($0.address).commitPosition = -1 }), .dropped(.malformed), "negative position")
