@@ -3,7 +3,7 @@ import BatonTestSupport
 import Foundation
 import Glibc
 
-/// A chain of `count` `baton serve --config FILE --node i` processes on
+/// A cluster (a chain, or Raft members) of `count` `baton serve --config FILE --node i` processes on
 /// 127.0.0.1 (free ports picked at start), each with its data folder under one
 /// temporary directory. The test kills (SIGKILL) and restarts members at
 /// will; `shutdown()` stops every process and removes the directory.
@@ -13,11 +13,11 @@ final class ProcessCluster {
     let clientPorts: [UInt16]
     var processes: [NodeProcess?]
 
-    init(count: Int, mtu: Int = 8_192) throws {
-        root = makeTemporaryDirectory("chain-procs")
+    init(count: Int, mtu: Int = 8_192, replication: String = "chain") throws {
+        root = makeTemporaryDirectory("\(replication)-procs")
         let udp = try FreePorts.loopbackUDP(count)
         clientPorts = try FreePorts.loopbackTCP(count)
-        var text = "cluster_id = 77\nepoch = 1\nreplication = \"chain\"\n"
+        var text = "cluster_id = 77\nepoch = 1\nreplication = \"\(replication)\"\n"
         for index in 0..<count {
             text += "\n[[member]]\nid = \(index)\nreplication = \"127.0.0.1:\(udp[index])\"\nclient = \"127.0.0.1:\(clientPorts[index])\"\ndata = \"node-\(index)\"\n"
         }
@@ -34,6 +34,23 @@ final class ProcessCluster {
         processes[index] = try NodeProcess(arguments: ["serve", "--config", configPath, "--node", String(index),
                                                        "--log-level", "warning", "--segment-size", "16MiB",
                                                        "--buffer-size", "8MiB"])
+    }
+
+    /// Stops member `index` with SIGTERM and waits for it to exit (a planned stop).
+    func stop(_ index: Int) {
+        processes[index]?.stop()
+        processes[index] = nil
+    }
+
+    /// Member `index`'s counters (`baton stat --compact`), label → value.
+    func counters(_ index: Int) throws -> [String: Int64] {
+        let stat = try Self.baton(["stat", "--data", dataDirectory(index), "--compact"])
+        var values: [String: Int64] = [:]
+        for pair in stat.output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2, let value = Int64(parts[1]) { values[String(parts[0])] = value }
+        }
+        return values
     }
 
     func kill(_ index: Int) {
