@@ -80,7 +80,7 @@ struct ClusterCommand: ParsableCommand {
 
     /// Every member's configuration: the local chain layout, then the tuning profile, then the flags.
     func makeConfigurations() throws -> [NodeConfiguration] {
-        let cluster = ClusterConfigFile.localChain(nodes: nodes, basePort: basePort, dataDirectory: data, clusterId: clusterId)
+        let cluster = ClusterConfigFile.localCluster(nodes: nodes, basePort: basePort, dataDirectory: data, clusterId: clusterId)
         var profile: TuningProfile?
         do {
             try cluster.validate()
