@@ -4,9 +4,9 @@ import BatonNode
 import BatonReplication
 
 extension ClusterConfigFile {
-    /// The replication settings of member `nodeId`: the chain in file order,
-    /// UDP settings from `[udp]` over the replication layer's defaults. A
-    /// `raft` file is refused here, naming the key.
+    /// The replication settings of member `nodeId`: the mode, the members in
+    /// file order, UDP settings from `[udp]` and (Raft) election timeouts from
+    /// `[raft]`, each over the replication layer's default.
     public func replicationConfiguration(nodeId: UInt32) throws(ConfigError) -> ReplicationConfiguration {
         _ = try member(id: nodeId)
         var members: [ClusterMember] = []
@@ -26,10 +26,11 @@ extension ClusterConfigFile {
         if let bytes = udp.receiverWindowBytes { configuration.receiverWindowBytes = bytes }
         if let micros = udp.nakDelayMicros { configuration.nakDelayNanos = Int64(micros) * 1_000 }
         if let millis = udp.heartbeatIntervalMillis { configuration.heartbeatIntervalNanos = Int64(millis) * 1_000_000 }
+        if let millis = raft?.electionTimeoutMinimumMillis { configuration.electionTimeoutMinimumNanos = Int64(millis) * 1_000_000 }
+        if let millis = raft?.electionTimeoutMaximumMillis { configuration.electionTimeoutMaximumNanos = Int64(millis) * 1_000_000 }
+        // `validate()` checked all of this already; a file changed in code since may still fail here.
         do { try configuration.validate() } catch {
-            if case let .invalid(key, reason) = error {
-                throw .invalidValue(.config, key: key, value: key == "replication" ? "\"raft\"" : "(see file)", allowed: reason)
-            }
+            if case let .invalid(key, reason) = error { throw .conflict(.config, key: key, reason: reason) }
         }
         return configuration
     }
@@ -44,16 +45,18 @@ extension ClusterConfigFile {
         configuration.replication = try replicationConfiguration(nodeId: nodeId)
     }
 
-    /// A chain of `nodes` members on 127.0.0.1, as `baton cluster` runs it:
-    /// member i (0 = head) listens for clients on `basePort + i` and for
-    /// replication on `basePort + 100 + i`, with its data in `dataDirectory/node-i`.
-    public static func localChain(nodes: Int, basePort: Int, dataDirectory: String, clusterId: UInt64 = 1) -> ClusterConfigFile {
+    /// A cluster of `nodes` members on 127.0.0.1 replicating by `replication`,
+    /// as `baton cluster` runs it: member i (id i; 0 = a chain's head) listens
+    /// for clients on `basePort + i` and for replication on
+    /// `basePort + 100 + i`, with its data in `dataDirectory/node-i`.
+    public static func localCluster(nodes: Int, basePort: Int, dataDirectory: String, clusterId: UInt64 = 1,
+                                    replication: ReplicationMode = .chain) -> ClusterConfigFile {
         let members = (0..<nodes).map { index in
             Member(id: UInt32(index),
                    replication: HostAndPort(host: "127.0.0.1", port: UInt16(basePort + 100 + index)),
                    client: HostAndPort(host: "127.0.0.1", port: UInt16(basePort + index)),
                    data: dataDirectory + "/node-\(index)")
         }
-        return ClusterConfigFile(clusterId: clusterId, members: members)
+        return ClusterConfigFile(clusterId: clusterId, replication: replication, members: members)
     }
 }

@@ -1,7 +1,8 @@
 extension ClusterConfigFile {
     /// The configuration as TOML that parses back to an equal value (with no
     /// base directory: `data` is written as held, i.e. already resolved).
-    /// Keys left nil in `[udp]` are omitted, and so is the table when all are.
+    /// Keys left nil in `[udp]` are omitted, and so is the table when all are;
+    /// `[raft]` is written when the configuration has one (its nil keys omitted).
     public var tomlText: String {
         var lines = ["cluster_id = \(clusterId)", "epoch = \(epoch)", "replication = \(Self.quoted(replication.rawValue))"]
         for member in members {
@@ -15,6 +16,13 @@ extension ClusterConfigFile {
         ]
         let given = udpValues.compactMap { name, value in value.map { "\(name) = \($0)" } }
         if !given.isEmpty { lines += ["", "[udp]"] + given }
+        if let raft {
+            let raftValues: [(String, Int?)] = [
+                ("election_timeout_min_ms", raft.electionTimeoutMinimumMillis),
+                ("election_timeout_max_ms", raft.electionTimeoutMaximumMillis),
+            ]
+            lines += ["", "[raft]"] + raftValues.compactMap { name, value in value.map { "\(name) = \($0)" } }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -2,19 +2,21 @@ import BatonNet
 
 /// The cluster configuration file (`baton serve --config FILE --node ID`,
 /// TOML): one cluster's identity, configuration epoch, replication mode and
-/// its members in chain order, plus optional UDP transport settings. Every
-/// key is listed, with its allowed values, in `config/cluster-3.toml`.
+/// its members in chain order, plus optional UDP transport settings and (Raft
+/// only) election timing. Every key is listed, with its allowed values, in
+/// `config/cluster-3.toml` (chain) and `config/cluster-raft-3.toml` (Raft).
 ///
 /// ```toml
 /// cluster_id = 7            # required: 1...2^63-1
 /// epoch = 1                 # 1...2^32-1, default 1
 /// replication = "chain"     # "chain" (default) | "raft"
-/// [[member]]                # 1 to 16 of them, in chain order: first = head, last = tail
+/// [[member]]                # chain: 1 to 16, in chain order (first = head, last = tail); raft: 1, 3, 5 or 7
 /// id = 0                    # required: 0...2^32-1
 /// replication = "127.0.0.1:7500"   # required: UDP HOST:PORT
 /// client = "127.0.0.1:7400"        # required: TCP HOST:PORT
 /// data = "data/node-0"             # required: a directory
 /// [udp]                     # optional, every key optional (see `UDP`)
+/// [raft]                    # optional, raft only, every key optional (see `Raft`)
 /// ```
 ///
 /// Members are numbered from 0 in errors and in `member(id:)`
@@ -24,19 +26,20 @@ import BatonNet
 /// names the same folders whoever starts the node from wherever.
 ///
 /// Invariant (after parsing, or a `validate()` that returned): 1 to 16
-/// members; ids, replication addresses, client addresses and data
-/// directories each unique; every address an IPv4 dotted quad or
-/// `localhost` with a port in 1...65535; every value in its range. An
-/// unknown key anywhere, a wrong type, a value out of range or a missing
-/// required key is a `ConfigError` naming the dotted key (`member[2].data`,
-/// `udp.mtu`), the value and what is allowed.
+/// members (Raft: an odd number, at most 7); ids, replication addresses,
+/// client addresses and data directories each unique; every address an IPv4
+/// dotted quad or `localhost` with a port in 1...65535; every value in its
+/// range; a `[raft]` table only in a Raft file. An unknown key anywhere, a
+/// wrong type, a value out of range or a missing required key is a
+/// `ConfigError` naming the dotted key (`member[2].data`, `udp.mtu`,
+/// `raft.election_timeout_min_ms`), the value and what is allowed.
 /// Threading: a plain value.
 public struct ClusterConfigFile: Sendable, Equatable {
     /// How the members replicate the log.
     public enum ReplicationMode: String, Sendable, Equatable, CaseIterable {
         /// Chain replication: head orders, every member logs and forwards, the tail commits.
         case chain
-        /// Raft (parsed; whether a node runs it is the node's decision).
+        /// Raft: an elected leader orders, a majority's durable position commits.
         case raft
     }
 
@@ -49,21 +52,26 @@ public struct ClusterConfigFile: Sendable, Equatable {
     public var members: [Member]
     /// Transport settings; each nil one keeps the replication layer's default.
     public var udp: UDP
+    /// The `[raft]` table (nil when the file has none); only with `replication == .raft`.
+    public var raft: Raft?
 
     /// A configuration built in code (e.g. `baton cluster`); call `validate()` before use.
     public init(clusterId: UInt64, epoch: UInt32 = 1, replication: ReplicationMode = .chain, members: [Member],
-                udp: UDP = UDP()) {
+                udp: UDP = UDP(), raft: Raft? = nil) {
         self.clusterId = clusterId
         self.epoch = epoch
         self.replication = replication
         self.members = members
         self.udp = udp
+        self.raft = raft
     }
 
-    /// Every top-level key (`member` is the `[[member]]` array, `udp` the `[udp]` table).
-    public static let keys = ["cluster_id", "epoch", "replication", "member", "udp"]
+    /// Every top-level key (`member` is the `[[member]]` array, `udp` the `[udp]` table, `raft` the `[raft]` table).
+    public static let keys = ["cluster_id", "epoch", "replication", "member", "udp", "raft"]
     /// The most members a cluster may list.
     public static let maximumMembers = 16
+    /// The most members a Raft cluster may list (and their count must be odd).
+    public static let maximumRaftMembers = 7
     static let clusterIdRange = 1...Int.max
     static let epochRange = 1...Int(UInt32.max)
 
@@ -92,12 +100,14 @@ public struct ClusterConfigFile: Sendable, Equatable {
             members.append(try Member(reading: reader, relativeTo: baseDirectory))
         }
         let udp = try top.table("udp").map { table throws(ConfigError) in try UDP(reading: table) } ?? UDP()
-        self.init(clusterId: UInt64(clusterId), epoch: UInt32(epoch), replication: mode, members: members, udp: udp)
+        let raft = try top.table("raft").map { table throws(ConfigError) in try Raft(reading: table) }
+        self.init(clusterId: UInt64(clusterId), epoch: UInt32(epoch), replication: mode, members: members, udp: udp, raft: raft)
         try validate()
     }
 
-    /// Checks what parsing checks of a value built in code: the member count,
-    /// unique ids / addresses / data directories, and every value's range.
+    /// Checks what parsing checks of a value built in code: the member count
+    /// (odd and at most 7 for Raft), unique ids / addresses / data
+    /// directories, every value's range, and `[raft]` only with Raft.
     public func validate() throws(ConfigError) {
         if clusterId == 0 || clusterId > UInt64(Int.max) {
             throw .invalidValue(.config, key: "cluster_id", value: "\(clusterId)",
@@ -111,12 +121,35 @@ public struct ClusterConfigFile: Sendable, Equatable {
             throw .invalidValue(.config, key: "member", value: "\(members.count) [[member]] tables",
                                 allowed: "1 to \(Self.maximumMembers) [[member]] tables, in chain order (first = head, last = tail)")
         }
+        try validateRaftShape()
         for (index, member) in members.enumerated() { try member.validate(index: index) }
         try udp.validate()
+        if replication == .raft { try (raft ?? Raft()).validate(heartbeatMillis: udp.heartbeatIntervalMillis) }
         try Self.checkUnique(members, "id", "id") { ("\($0.id)", "\($0.id)") }
         try Self.checkUnique(members, "replication", "replication address") { (Self.addressKey($0.replication), "\"\($0.replication)\"") }
         try Self.checkUnique(members, "client", "client address") { (Self.addressKey($0.client), "\"\($0.client)\"") }
         try Self.checkUnique(members, "data", "data directory") { (Self.normalizedPath($0.data), "\"\($0.data)\"") }
+    }
+
+    /// A `[raft]` table only in a Raft file; a Raft file with an odd member
+    /// count of at most 7 (a majority of an even count survives no more
+    /// failures than one of a member fewer, and every vote costs more).
+    private func validateRaftShape() throws(ConfigError) {
+        switch replication {
+        case .chain:
+            if raft != nil {
+                throw .conflict(.config, key: "raft",
+                                reason: "a [raft] table in a chain file (replication = \"chain\"); set replication = \"raft\" "
+                                    + "or remove the table")
+            }
+        case .raft:
+            if members.count % 2 == 0 || members.count > Self.maximumRaftMembers {
+                throw .invalidValue(.config, key: "member", value: "\(members.count) [[member]] tables",
+                                    allowed: "an odd number of [[member]] tables, at most \(Self.maximumRaftMembers), "
+                                        + "with replication = \"raft\" (3 or 5 usually: a majority of an even count "
+                                        + "survives no more failures than one of a member fewer)")
+            }
+        }
     }
 
     /// The member `--node ID` names, with its chain index (0 = head); an id

@@ -203,7 +203,12 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
             work += reportToLeader(now: now)
         }
         work += tickElection(now: now)
-        if outbox.pendingCount > 0 { _ = flush() }
+        if outbox.pendingCount > 0 {
+            _ = flush()
+        } else if links.isEmpty {
+            // A cluster of one sends nothing, so no flush ever completes: the floor follows the log's end here.
+            advanceZeroCopyFloor()
+        }
         return work
     }
 

@@ -34,12 +34,19 @@ public struct ReplicationConfiguration: Sendable, Equatable {
     public var nakDelayNanos: Int64 = 200_000
     /// Heartbeats (and Status when nothing changes) go out at least this often;
     /// a successor that has not acknowledged sent data for 4 intervals gets it again.
-    public var heartbeatIntervalNanos: Int64 = 10_000_000
+    public var heartbeatIntervalNanos: Int64 = ReplicationConfiguration.defaultHeartbeatIntervalNanos
     /// Raft: a follower that hears no leader for a timeout drawn uniformly
     /// from this range stands for election (after a pre-vote); a leader that
     /// has not heard from a majority for the minimum steps down.
-    public var electionTimeoutMinimumNanos: Int64 = 150_000_000
-    public var electionTimeoutMaximumNanos: Int64 = 300_000_000
+    public var electionTimeoutMinimumNanos: Int64 = ReplicationConfiguration.defaultElectionTimeoutMinimumNanos
+    public var electionTimeoutMaximumNanos: Int64 = ReplicationConfiguration.defaultElectionTimeoutMaximumNanos
+
+    /// The election timeout range a Raft member uses unless told otherwise
+    /// (150–300 ms, the Raft paper's; the cluster file's `[raft]` defaults).
+    public static let defaultElectionTimeoutMinimumNanos: Int64 = 150_000_000
+    public static let defaultElectionTimeoutMaximumNanos: Int64 = 300_000_000
+    /// The heartbeat interval unless told otherwise (the cluster file's `udp.heartbeat_interval_ms` default).
+    public static let defaultHeartbeatIntervalNanos: Int64 = 10_000_000
 
     public init(clusterId: UInt64, epoch: UInt32 = 1, mode: ReplicationMode = .chain, members: [ClusterMember], nodeId: UInt32) {
         self.clusterId = clusterId

@@ -14,10 +14,10 @@ struct BenchTargetOptions: ParsableArguments {
     @Flag(name: .long, help: "Start the broker(s) in this process (temporary data directories, removed at the end).")
     var embedded = false
 
-    @Option(name: .long, help: "Embedded: number of nodes (more than 1 needs chain replication).")
+    @Option(name: .long, help: "Embedded: number of nodes (1 to 16; raft: 1, 3, 5 or 7).")
     var nodes: Int = 1
 
-    @Option(name: .long, help: "Embedded: replication between nodes, chain or raft.")
+    @Option(name: .long, help: "Embedded: replication between nodes, chain (the first orders) or raft (the bench waits for a leader and publishes to it).")
     var replication: ReplicationMode = .chain
 
     @Option(name: .long, help: "Embedded: durability policy, batch, none or interval:MS (default: the profile's, else batch).")

@@ -3,26 +3,33 @@ import BatonConfig
 import BatonLog
 import BatonNet
 import BatonNode
+import BatonReplication
 import Glibc
 import Logging
 
-/// `baton cluster`: a whole local chain of N members in one process — the
-/// embedded default `make run` starts. Member i (0 = head) serves clients on
-/// `--base-port + i` and replication on `--base-port + 100 + i`, with its data
-/// in `--data/node-i`. Runs until SIGINT/SIGTERM, then stops every member.
+/// `baton cluster`: a whole local cluster of N members in one process — a
+/// chain (the embedded default `make run` starts) or, with `--replication
+/// raft`, a Raft cluster. Member i (id i; 0 = a chain's head) serves clients
+/// on `--base-port + i` and replication on `--base-port + 100 + i`, with its
+/// data in `--data/node-i`. A Raft cluster's members elect their leader: the
+/// command waits (bounded) for it and names it. Runs until SIGINT/SIGTERM,
+/// then stops every member.
 struct ClusterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
-        abstract: "Run a local chain of N nodes in one process until SIGINT/SIGTERM."
+        abstract: "Run a local chain or Raft cluster of N nodes in one process until SIGINT/SIGTERM."
     )
 
-    @Option(name: .long, help: "Members in the chain (1 to 16).")
+    @Option(name: .long, help: "Members (chain: 1 to 16; raft: 1, 3, 5 or 7).")
     var nodes: Int = 3
+
+    @Option(name: .long, help: "How the members replicate: chain (the first orders) or raft (an elected leader orders).")
+    var replication: ReplicationMode = .chain
 
     @Option(name: .long, help: "Data directory; member i keeps its log in DIR/node-i (created if missing).")
     var data: String = "./data"
 
-    @Option(name: .long, help: "Client port of the head; member i listens on P+i for clients and P+100+i for replication.")
+    @Option(name: .long, help: "Client port of member 0; member i listens on P+i for clients and P+100+i for replication.")
     var basePort: Int = 7400
 
     @Option(name: .long, help: "Cluster id carried in every replication datagram.")
@@ -35,6 +42,10 @@ struct ClusterCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...16).contains(nodes) else { throw ValidationError("--nodes \(nodes): a chain has 1 to 16 members") }
+        if replication == .raft && (nodes % 2 == 0 || nodes > ClusterConfigFile.maximumRaftMembers) {
+            throw ValidationError("--nodes \(nodes) with --replication raft: a Raft cluster has an odd number of members, "
+                                  + "at most \(ClusterConfigFile.maximumRaftMembers) (3 or 5 usually)")
+        }
         guard basePort >= 1, basePort + 100 + nodes - 1 <= 65_535 else {
             throw ValidationError("--base-port \(basePort): ports P...P+\(nodes - 1) and P+100...P+\(100 + nodes - 1) must be 1...65535")
         }
@@ -61,11 +72,17 @@ struct ClusterCommand: ParsableCommand {
             writeLayout(layout, directory: configuration.log.directory)
         }
         if threads == .one { stopShared = try runOnOneThread(running, logger: logger) }
-        print("baton cluster: \(nodes) nodes, chain replication (cluster \(clusterId)), durability \(configurations[0].log.durability), \(threads == .one ? "one thread for every member" : "threads per member")")
+        print("baton cluster: \(nodes) nodes, \(replication == .raft ? "Raft" : "chain") replication (cluster \(clusterId)), durability \(configurations[0].log.durability), \(threads == .one ? "one thread for every member" : "threads per member")")
         for (node, configuration) in zip(running, configurations) {
-            print("  node \(configuration.nodeId) \(configuration.replication!.role): clients \(node.clientAddress), replication \(node.replicationAddress!), data \(configuration.log.directory)")
+            let role = replication == .raft ? "raft member" : "\(configuration.replication!.role)"
+            print("  node \(configuration.nodeId) \(role): clients \(node.clientAddress), replication \(node.replicationAddress!), data \(configuration.log.directory)")
         }
-        print("publish to the head at \(running[0].clientAddress); subscribe on any node")
+        if replication == .raft {
+            fflush(nil)
+            printRaftLeader(running)
+        } else {
+            print("publish to the head at \(running[0].clientAddress); subscribe on any node")
+        }
         fflush(nil)
         let received = StopSignals.wait()
         logger.info("received signal \(received), stopping")
@@ -78,9 +95,24 @@ struct ClusterCommand: ParsableCommand {
         running.removeAll()
     }
 
-    /// Every member's configuration: the local chain layout, then the tuning profile, then the flags.
+    /// Waits (bounded) for the members to elect a leader and says which
+    /// one leads and where to publish; or that none did yet.
+    func printRaftLeader(_ running: [Node]) {
+        let every = running.map { $0.clientAddress.description }.joined(separator: ",")
+        let seconds = RaftLeaderWait.defaultTimeoutNanos / 1_000_000_000
+        guard let index = RaftLeaderWait.leader(of: running) else {
+            print("no Raft leader elected after \(seconds) s; followers refuse publishes until one is (`baton stat --data DIR` shows each member's role and term)")
+            return
+        }
+        let leader = running[index]
+        print("node \(leader.configuration.nodeId) leads (term \(RaftLeaderWait.term(of: leader))): publish to it at \(leader.clientAddress), "
+              + "or give clients every member (--broker \(every)) to follow the leader when it changes; subscribe on any node")
+    }
+
+    /// Every member's configuration: the local cluster layout, then the tuning profile, then the flags.
     func makeConfigurations() throws -> [NodeConfiguration] {
-        let cluster = ClusterConfigFile.localChain(nodes: nodes, basePort: basePort, dataDirectory: data, clusterId: clusterId)
+        let cluster = ClusterConfigFile.localCluster(nodes: nodes, basePort: basePort, dataDirectory: data, clusterId: clusterId,
+                                                     replication: replication == .raft ? .raft : .chain)
         var profile: TuningProfile?
         do {
             try cluster.validate()

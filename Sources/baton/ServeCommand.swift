@@ -4,6 +4,7 @@ import BatonConfig
 import BatonLog
 import BatonNet
 import BatonNode
+import BatonReplication
 import Glibc
 import Logging
 
@@ -15,10 +16,10 @@ struct ServeCommand: ParsableCommand {
         abstract: "Run one Baton node until SIGINT/SIGTERM."
     )
 
-    @Option(name: .long, help: "Node configuration file (TOML: node_id, listen, data, limits), or with --node a cluster file (cluster_id, [[member]], [udp]); flags given explicitly override it.")
+    @Option(name: .long, help: "Node configuration file (TOML: node_id, listen, data, limits), or with --node a cluster file (cluster_id, replication, [[member]], [udp], [raft]); flags given explicitly override it.")
     var config: String?
 
-    @Option(name: .long, help: "Run member ID of the cluster file given with --config (a chain member: replication on).")
+    @Option(name: .long, help: "Run member ID of the cluster file given with --config (a chain or Raft member, as the file says).")
     var node: UInt32?
 
     @Option(name: .long, help: "Data directory (created if missing); required unless --config sets 'data'.")
@@ -48,8 +49,13 @@ struct ServeCommand: ParsableCommand {
         let node = try Node(configuration: configuration, logger: logger)
         writeLayout(layout, directory: configuration.log.directory)
         try node.start()
-        let chain = node.replicationAddress.map { ", \(configuration.replication!.role) of the chain, replication on \($0)" } ?? ""
-        print("baton node \(configuration.nodeId) listening on \(node.clientAddress) (data \(configuration.log.directory)\(chain))")
+        var role = ""
+        if let replication = configuration.replication, let address = node.replicationAddress {
+            role = replication.mode == .raft
+                ? ", Raft member of \(replication.members.count) (a leader is elected), replication on \(address)"
+                : ", \(replication.role) of the chain, replication on \(address)"
+        }
+        print("baton node \(configuration.nodeId) listening on \(node.clientAddress) (data \(configuration.log.directory)\(role))")
         fflush(nil)
         let received = StopSignals.wait()
         logger.info("received signal \(received), stopping")

@@ -8,7 +8,7 @@ import Glibc
 struct StatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stat",
-        abstract: "Print a node's counters: stage positions, traffic, back-pressure, errors, sessions."
+        abstract: "Print a node's counters: replication role (chain or Raft), stage positions, traffic, back-pressure, errors, sessions."
     )
 
     @Option(name: .long, help: "The node's data directory.")
@@ -43,9 +43,12 @@ struct StatCommand: ParsableCommand {
     }
 
     /// Role, epoch, the positions along the chain and the Nak/retransmit/drop
-    /// counts of a chain member; nothing for a single node.
+    /// counts of a chain member; a Raft member's state (`raftSummary`);
+    /// nothing for a single node.
     static func replicationSummary(_ values: [String: Int64]) -> [String] {
-        guard let code = values["replication.role"], let role = ChainRole(code: code) else { return [] }
+        guard let code = values["replication.role"] else { return [] }
+        if let role = RaftRole(code: code) { return raftSummary(values, role: role) + droppedSummary(values) }
+        guard let role = ChainRole(code: code) else { return [] }
         func value(_ label: String) -> Int64 { values[label] ?? 0 }
         var lines = ["chain \(role), epoch \(value("replication.epoch"))"]
         lines.append("  positions: appended \(value("position.log-0.appended")), durable \(value("position.log-0.durable")), "
@@ -57,11 +60,16 @@ struct StatCommand: ParsableCommand {
             lines.append("  head ready \(value("leadership.state") == Leadership.leading.rawValue ? "yes" : "no (taking back its successor's log)"); "
                          + "bytes taken back from the successor \(value("replication.adoptedBytes"))")
         }
-        lines.append("  dropped datagrams: malformed \(value("replication.dropped.malformed")), "
-                     + "wrong cluster \(value("replication.dropped.wrongCluster")), wrong epoch \(value("replication.dropped.wrongEpoch")), "
-                     + "not a peer \(value("replication.dropped.notPeer")); data duplicate \(value("replication.data.duplicate")), "
-                     + "out of order \(value("replication.data.outOfOrder")), no room \(value("replication.data.noRoom"))")
-        return lines
+        return lines + droppedSummary(values)
+    }
+
+    /// The dropped-datagram and data-anomaly counts of a replicating member.
+    static func droppedSummary(_ values: [String: Int64]) -> [String] {
+        func value(_ label: String) -> Int64 { values[label] ?? 0 }
+        return ["  dropped datagrams: malformed \(value("replication.dropped.malformed")), "
+                + "wrong cluster \(value("replication.dropped.wrongCluster")), wrong epoch \(value("replication.dropped.wrongEpoch")), "
+                + "not a peer \(value("replication.dropped.notPeer")); data duplicate \(value("replication.data.duplicate")), "
+                + "out of order \(value("replication.data.outOfOrder")), no room \(value("replication.data.noRoom"))"]
     }
 
     /// The layout lines `serve`/`cluster` wrote at start, if any.

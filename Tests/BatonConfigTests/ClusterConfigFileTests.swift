@@ -48,6 +48,12 @@ final class ClusterConfigFileTests: XCTestCase {
         client = "0.0.0.0:7401"
         data = "b"
 
+        [[member]]
+        id = 12
+        replication = "10.0.0.3:7502"
+        client = "10.0.0.3:7402"
+        data = "c"
+
         [udp]
         batch = 32
         mtu = 9000
@@ -55,6 +61,10 @@ final class ClusterConfigFileTests: XCTestCase {
         receiver_window_bytes = 2_097_152
         nak_delay_us = 250
         heartbeat_interval_ms = 20
+
+        [raft]
+        election_timeout_min_ms = 400
+        election_timeout_max_ms = 900
         """
 
     func testParsesEveryKey() throws {
@@ -67,9 +77,12 @@ final class ClusterConfigFileTests: XCTestCase {
                   data: "/var/lib/baton/a"),
             .init(id: 11, replication: HostAndPort(host: "localhost", port: 7501), client: HostAndPort(host: "0.0.0.0", port: 7401),
                   data: "b"),
+            .init(id: 12, replication: HostAndPort(host: "10.0.0.3", port: 7502), client: HostAndPort(host: "10.0.0.3", port: 7402),
+                  data: "c"),
         ])
         XCTAssertEqual(file.udp, .init(batch: 32, mtu: 9000, socketBufferBytes: 8 << 20, receiverWindowBytes: 2 << 20,
                                        nakDelayMicros: 250, heartbeatIntervalMillis: 20))
+        XCTAssertEqual(file.raft, .init(electionTimeoutMinimumMillis: 400, electionTimeoutMaximumMillis: 900))
     }
 
     func testRoundTripsThroughText() throws {
@@ -86,6 +99,7 @@ final class ClusterConfigFileTests: XCTestCase {
         XCTAssertEqual(file.epoch, 1)
         XCTAssertEqual(file.replication, .chain)
         XCTAssertEqual(file.udp, ClusterConfigFile.UDP())
+        XCTAssertNil(file.raft)
         XCTAssertEqual(file.members.map(\.id), [0, 1, 2])
         XCTAssertEqual(file.members.map(\.data), ["data/node-0", "data/node-1", "data/node-2"])
     }
@@ -117,6 +131,113 @@ final class ClusterConfigFileTests: XCTestCase {
                                        nakDelayMicros: 100, heartbeatIntervalMillis: 10))
     }
 
+    func testShippedRaftExampleLoads() throws {
+        let file = try ClusterConfigFile.load(path: configDirectory + "/cluster-raft-3.toml")
+        XCTAssertEqual(file.replication, .raft)
+        XCTAssertEqual(file.members.map(\.id), [0, 1, 2])
+        XCTAssertEqual(file.members.map(\.client.port), [7410, 7411, 7412])
+        XCTAssertEqual(file.members.map(\.replication.port), [7510, 7511, 7512])
+        XCTAssertEqual(file.raft, .init(electionTimeoutMinimumMillis: 150, electionTimeoutMaximumMillis: 300))
+        let replication = try file.replicationConfiguration(nodeId: 2)
+        XCTAssertEqual(replication.mode, .raft)
+        XCTAssertEqual(replication.nodeId, 2)
+        XCTAssertEqual(replication.electionTimeoutMinimumNanos, 150_000_000)
+        XCTAssertEqual(replication.electionTimeoutMaximumNanos, 300_000_000)
+    }
+
+    func testEveryKeyOfTheShippedExamplesIsAKeyOfTheFormat() throws {
+        // The examples list every key: each format key appears in one of them (as `key =` or `[table]`).
+        let chain = try XCTUnwrap(readSmallFile(configDirectory + "/cluster-3.toml"))
+        let raft = try XCTUnwrap(readSmallFile(configDirectory + "/cluster-raft-3.toml"))
+        for key in ClusterConfigFile.keys {
+            let spelled = ["member": "[[member]]", "udp": "[udp]", "raft": "[raft]"][key] ?? "\n\(key) = "
+            XCTAssertTrue(chain.contains(spelled) || raft.contains(spelled), "no example names '\(key)'")
+        }
+        for key in ClusterConfigFile.Member.keys + ClusterConfigFile.UDP.keys {
+            XCTAssertTrue(chain.contains("\n\(key) = ") && raft.contains("\n\(key) = "), "an example lacks '\(key)'")
+        }
+        for key in ClusterConfigFile.Raft.keys { XCTAssertTrue(raft.contains("\n\(key) = "), "the Raft example lacks '\(key)'") }
+    }
+
+    func testRaftTimeoutsReachTheReplicationConfiguration() throws {
+        let file = try ClusterConfigFile(parsing: Self.everyKey)
+        let replication = try file.replicationConfiguration(nodeId: 11)
+        XCTAssertEqual(replication.mode, .raft)
+        XCTAssertEqual(replication.members.map(\.nodeId), [10, 11, 12])
+        XCTAssertEqual(replication.electionTimeoutMinimumNanos, 400_000_000)
+        XCTAssertEqual(replication.electionTimeoutMaximumNanos, 900_000_000)
+        XCTAssertEqual(replication.heartbeatIntervalNanos, 20_000_000)
+        // Without a [raft] table the replication layer's defaults stay.
+        let plain = try ClusterConfigFile(parsing: cluster(top: "replication = \"raft\""))
+        XCTAssertNil(plain.raft)
+        let defaults = try plain.replicationConfiguration(nodeId: 0)
+        XCTAssertEqual(defaults.electionTimeoutMinimumNanos, 150_000_000)
+        XCTAssertEqual(defaults.electionTimeoutMaximumNanos, 300_000_000)
+        // One key alone: the other keeps its default.
+        let onlyMax = try ClusterConfigFile(parsing: cluster(top: "replication = \"raft\"", tail: "[raft]\nelection_timeout_max_ms = 1000\n"))
+        XCTAssertEqual(try onlyMax.replicationConfiguration(nodeId: 1).electionTimeoutMinimumNanos, 150_000_000)
+        XCTAssertEqual(try onlyMax.replicationConfiguration(nodeId: 1).electionTimeoutMaximumNanos, 1_000_000_000)
+        XCTAssertEqual(try ClusterConfigFile(parsing: onlyMax.tomlText), onlyMax)
+    }
+
+    func testARaftTableInAChainFileIsRefused() {
+        assertConfigError(try ClusterConfigFile(parsing: cluster(tail: "[raft]\nelection_timeout_min_ms = 200\n")),
+                          mentions: ["config key 'raft'", "a [raft] table in a chain file", "replication = \"raft\""])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(top: "replication = \"chain\"", tail: "[raft]\n")),
+                          mentions: ["config key 'raft'", "chain file"])
+        let address = { (port: UInt16) in HostAndPort(host: "127.0.0.1", port: port) }
+        let file = ClusterConfigFile(clusterId: 3, members: [.init(id: 0, replication: address(7500), client: address(7400), data: "a")],
+                                     raft: .init(electionTimeoutMinimumMillis: 200))
+        assertConfigError(try file.validate(), mentions: ["config key 'raft'", "chain file"])
+    }
+
+    func testARaftFileNeedsAnOddMemberCountOfAtMostSeven() throws {
+        let raft = "replication = \"raft\""
+        assertConfigError(try ClusterConfigFile(parsing: cluster(top: raft, members: member(0) + member(1))),
+                          mentions: ["config key 'member'", "2 [[member]] tables", "an odd number", "at most 7", "replication = \"raft\""])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(top: raft, members: (0..<4).map { member($0) }.joined())),
+                          mentions: ["config key 'member'", "4 [[member]] tables", "an odd number"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(top: raft, members: (0..<9).map { member($0) }.joined())),
+                          mentions: ["config key 'member'", "9 [[member]] tables", "at most 7"])
+        for count in [1, 3, 5, 7] {
+            XCTAssertEqual(try ClusterConfigFile(parsing: cluster(top: raft, members: (0..<count).map { member($0) }.joined())).members.count,
+                           count)
+        }
+        // A chain has no such rule.
+        XCTAssertEqual(try ClusterConfigFile(parsing: cluster(members: member(0) + member(1))).members.count, 2)
+        var built = ClusterConfigFile.localCluster(nodes: 4, basePort: 7400, dataDirectory: "d", replication: .raft)
+        assertConfigError(try built.validate(), mentions: ["config key 'member'", "4 [[member]] tables"])
+        built = ClusterConfigFile.localCluster(nodes: 3, basePort: 7400, dataDirectory: "d", replication: .raft)
+        XCTAssertNoThrow(try built.validate())
+        XCTAssertEqual(try built.replicationConfiguration(nodeId: 1).mode, .raft)
+    }
+
+    func testRaftTimeoutsOutOfRangeOrInconsistent() {
+        let raft = "replication = \"raft\""
+        let cases: [(String, [String])] = [
+            ("[raft]\nelection_timeout_min_ms = 2\n", ["config key 'raft.election_timeout_min_ms'", "2 is not allowed", "3...60000"]),
+            ("[raft]\nelection_timeout_min_ms = 60001\n", ["config key 'raft.election_timeout_min_ms'", "60001", "3...60000"]),
+            ("[raft]\nelection_timeout_max_ms = 120001\n", ["config key 'raft.election_timeout_max_ms'", "120001", "3...120000"]),
+            ("[raft]\nelection_timeout_min_ms = 200\nelection_timeout_max_ms = 100\n",
+             ["config key 'raft.election_timeout_max_ms'", "100 ms is below election_timeout_min_ms = 200"]),
+            ("[raft]\nelection_timeout_min_ms = 400\n",
+             ["config key 'raft.election_timeout_max_ms'", "the default 300 ms is below election_timeout_min_ms = 400"]),
+            ("[raft]\nelection_timeout_min_ms = 20\n",
+             ["config key 'raft.election_timeout_min_ms'", "20 ms is less than 3 heartbeat intervals", "heartbeat_interval_ms = 10",
+              "at least 30"]),
+            ("[udp]\nheartbeat_interval_ms = 100\n",
+             ["config key 'raft.election_timeout_min_ms'", "the default 150 ms is less than 3 heartbeat intervals", "at least 300"]),
+            ("[raft]\nelection_timeout_min_ms = \"fast\"\n", ["config key 'raft.election_timeout_min_ms'", "(string)", "an integer"]),
+            ("[raft]\nelection_timeout_ms = 100\n",
+             ["config key 'raft.election_timeout_ms'", "unknown key", "raft.election_timeout_min_ms, raft.election_timeout_max_ms"]),
+        ]
+        for (tail, fragments) in cases {
+            assertConfigError(try ClusterConfigFile(parsing: cluster(top: raft, tail: tail)), mentions: fragments)
+        }
+        assertConfigError(try ClusterConfigFile(parsing: cluster(top: raft + "\nraft = 5")),
+                          mentions: ["config key 'raft'", "5 (integer)", "a table [raft]"])
+    }
+
     func testRelativeDataIsResolvedAgainstTheFilesDirectory() throws {
         let directory = try makeTemporaryDirectory()
         defer { removeTree(directory) }
@@ -141,7 +262,7 @@ final class ClusterConfigFileTests: XCTestCase {
 
     func testUnknownKeysAreRefusedEverywhere() {
         assertConfigError(try ClusterConfigFile(parsing: cluster(top: "node_id = 1")),
-                          mentions: ["config key 'node_id'", "unknown key", "allowed: cluster_id, epoch, replication, member, udp"])
+                          mentions: ["config key 'node_id'", "unknown key", "allowed: cluster_id, epoch, replication, member, udp, raft"])
         assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0) + member(1, extra: "listen = \"127.0.0.1:1\""))),
                           mentions: ["config key 'member[1].listen'", "unknown key",
                                      "member[1].id, member[1].replication, member[1].client, member[1].data"])
