@@ -6,7 +6,7 @@ APT_PACKAGES := liburing-dev libnuma-dev zlib1g-dev
 DATA         ?= $(CURDIR)/data
 LIMITS_DIR   ?= /tmp/baton-limits
 
-.PHONY: all deps build run test test-under-load tsan sim bench bench-limits bench-report bench-chain check-hlog clean
+.PHONY: all deps build run test test-under-load tsan sim bench bench-limits bench-report bench-chain bench-raft check-hlog clean
 
 all: build
 
@@ -85,6 +85,10 @@ bench-limits:
 # the generated section of BENCHMARKS.md (PEERS=0 skips the peers).
 bench-chain: build
 	scripts/bench-chain.sh
+
+# Raft beside the chain, NATS R3 and etcd 3 in one session (BENCHMARKS.md "Raft").
+bench-raft: build
+	scripts/bench-raft.sh
 
 bench-report: deps
 	scripts/bench-report.sh

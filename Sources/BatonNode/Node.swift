@@ -124,42 +124,48 @@ public final class GenericNode<Environment: NodeEnvironment> {
         replicationAddress = transport.localAddress
         let endpoint = EndpointCloser(transport)
         closeTransport = { endpoint.close() }
+        var raft: (state: RaftPersistentState?, counters: RaftCounters)?
         if replication.mode == .raft {
             let peers = replication.members.map(\.nodeId).filter { $0 != replication.nodeId }
-            let raftCounters = RaftCounters(peers: peers, allocate: { file.allocate(label: $0) })
             let state = try Self.raftState(log: log, fileSystem: environment.fileSystem)
+            raft = (state, RaftCounters(peers: peers, allocate: { file.allocate(label: $0) }))
             logger.info("node \(configuration.nodeId) is a Raft member of \(replication.members.map { String($0.nodeId) }.joined(separator: ", ")) (cluster \(replication.clusterId), term \(state?.currentTerm ?? 0)); replication on \(transport.localAddress)")
-            if let faults = configuration.faultInjection {
-                let faulty = FaultInjectingTransport(base: transport, faults: faults, clock: clock)
-                injectedFaults = faulty.counters
-                assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
-                         replicator: RaftReplicator(configuration: replication, log: log, state: state, transport: faulty, clock: clock,
-                                                    counters: replicationCounters, raftCounters: raftCounters,
-                                                    leadership: counters.leadershipGate(), logger: logger))
-            } else {
-                assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
-                         replicator: RaftReplicator(configuration: replication, log: log, state: state, transport: transport, clock: clock,
-                                                    counters: replicationCounters, raftCounters: raftCounters,
-                                                    leadership: counters.leadershipGate(), logger: logger))
-            }
-            logReady()
-            return
+        } else {
+            logger.info("node \(configuration.nodeId) is the \(replication.role) of chain \(replication.members.map { String($0.nodeId) }.joined(separator: " -> ")) (cluster \(replication.clusterId), epoch \(replication.epoch)); replication on \(transport.localAddress)")
         }
-        logger.info("node \(configuration.nodeId) is the \(replication.role) of chain \(replication.members.map { String($0.nodeId) }.joined(separator: " -> ")) (cluster \(replication.clusterId), epoch \(replication.epoch)); replication on \(transport.localAddress)")
+        // One call per transport type (the replicator is generic over it: no dynamic dispatch).
         if let faults = configuration.faultInjection {
             let faulty = FaultInjectingTransport(base: transport, faults: faults, clock: clock)
             injectedFaults = faulty.counters
+            assembleReplicated(clientIO, writer, execute, rings: rings, producers: producers, clock: clock, transport: faulty,
+                               replication: replication, counters: replicationCounters, raft: raft)
+        } else {
+            assembleReplicated(clientIO, writer, execute, rings: rings, producers: producers, clock: clock, transport: transport,
+                               replication: replication, counters: replicationCounters, raft: raft)
+        }
+        logReady()
+    }
+
+    /// Builds the replication mode's replicator over `transport` (Raft when
+    /// `raft` is given, with its durable state and counters; else the chain)
+    /// and assembles the pipeline around it.
+    private func assembleReplicated<W: Agent, T: ReplicationTransport>(
+        _ clientIO: sending Environment.ClientIO, _ writer: sending W, _ execute: sending Environment.Delivery,
+        rings: PipelineRings, producers: sending ProducerTable, clock: Clock, transport: sending T,
+        replication: ReplicationConfiguration, counters replicationCounters: ReplicationCounters,
+        raft: (state: RaftPersistentState?, counters: RaftCounters)?
+    ) {
+        if let raft {
             assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
-                     replicator: ChainReplicator(configuration: replication, log: log, transport: faulty, clock: clock,
-                                                 counters: replicationCounters, leadership: counters.leadershipGate(),
-                                                 logger: logger))
+                     replicator: RaftReplicator(configuration: replication, log: log, state: raft.state, transport: transport, clock: clock,
+                                                counters: replicationCounters, raftCounters: raft.counters,
+                                                leadership: counters.leadershipGate(), logger: logger))
         } else {
             assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
                      replicator: ChainReplicator(configuration: replication, log: log, transport: transport, clock: clock,
                                                  counters: replicationCounters, leadership: counters.leadershipGate(),
                                                  logger: logger))
         }
-        logReady()
     }
 
     private func logReady() {
