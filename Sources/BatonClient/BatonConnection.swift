@@ -25,8 +25,8 @@ public final class BatonConnection {
     /// Bytes of the outgoing control-message buffer.
     static let controlCapacity = 4_096
 
-    /// The broker's address.
-    public let address: IPv4SocketAddress
+    /// The broker's address (of the current session, or the next `connect()`).
+    public private(set) var address: IPv4SocketAddress
     public let options: ConnectionOptions
     /// What the broker announced; nil until the first `connect()` succeeds.
     public private(set) var welcome: ServerWelcome?
@@ -134,6 +134,14 @@ public final class BatonConnection {
             receiveBuffer.grow(to: longest)
         }
         scanLimit = min(accepted.maxMessageLength, receiveBuffer.capacity - ClientProtocol.lengthPrefixBytes)
+    }
+
+    /// Opens a new session with the broker at `address` (another member of
+    /// the cluster, after a failover), as `connect()` does; later
+    /// `connect()`s go there too.
+    public func connect(to address: IPv4SocketAddress) throws(BatonClientError) {
+        self.address = address
+        try connect()
     }
 
     /// Ends the session (no goodbye message: the broker sees end of stream).

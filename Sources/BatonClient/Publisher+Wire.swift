@@ -68,6 +68,7 @@ extension Publisher {
             covered = nextSequence &- 1
         }
         unackedFrom = covered &+ 1
+        brokers.progressed()
         lastAckedSequence = covered
         lastAckedPosition = position
         buffer.release(through: covered)

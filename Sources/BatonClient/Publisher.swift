@@ -3,7 +3,8 @@ import BatonNet
 import BatonProtocol
 import BatonTime
 
-/// Publishes messages to one stream of a broker, in order, exactly once.
+/// Publishes messages to one stream of a broker — or of whichever member of
+/// a cluster orders — in order, exactly once.
 ///
 /// `offer` copies (or lets the caller write) each message into the open
 /// batch of a buffer allocated once; a batch becomes one Publish message
@@ -14,6 +15,15 @@ import BatonTime
 /// `reconnect()` resends every unacknowledged batch with the same producer id
 /// and sequences, and a `backPressure` answer resends them after a delay;
 /// the broker drops the duplicates.
+///
+/// Given several brokers (the members of one cluster: `init(brokers:)`),
+/// the publisher connects to the first that answers and, after a failure,
+/// reconnects elsewhere (`BrokerList`): to the member a `notLeader` refusal
+/// names (a Raft follower names its leader), else the next one round-robin,
+/// pausing only once a whole round failed (`Reconnector` drives it:
+/// `prepareReconnect(after:)`, then `reconnect()`). Every unacknowledged
+/// message goes to the new broker with its sequence; a Raft leader holds
+/// whatever was committed and drops what its log already has.
 ///
 /// ```swift
 /// let publisher = try Publisher(broker: address, configuration: PublisherConfiguration(streamId: 1))
@@ -34,8 +44,10 @@ public final class Publisher {
     public let producerId: UInt64
     public let streamId: UInt32
     public let configuration: PublisherConfiguration
-    /// The session (its `welcome` holds the broker's limits).
+    /// The session (its `welcome` holds the broker's limits; its `address`, the broker's).
     public let connection: BatonConnection
+    /// The brokers this publisher may use and the one it uses (`brokers.current`).
+    public internal(set) var brokers: BrokerList
 
     /// The sequence the next accepted message gets.
     public private(set) var nextSequence: UInt64
@@ -62,10 +74,20 @@ public final class Publisher {
     var resendPending = false
     var resendAtNanos: Int64 = 0
     var closedByOwner = false
+    /// `prepareReconnect` has chosen the broker of the next `reconnect()`.
+    var movePrepared = false
 
     /// Connects to `broker` (Hello/Welcome) and allocates the buffer.
-    public init(broker: IPv4SocketAddress, configuration: PublisherConfiguration) throws(BatonClientError) {
+    public convenience init(broker: IPv4SocketAddress, configuration: PublisherConfiguration) throws(BatonClientError) {
+        try self.init(brokers: [broker], configuration: configuration)
+    }
+
+    /// Connects to the first of `brokers` that welcomes it (trying each in
+    /// turn, once; the last one's error when none does) and allocates the
+    /// buffer. List every member of the cluster to follow its leader.
+    public init(brokers: [IPv4SocketAddress], configuration: PublisherConfiguration) throws(BatonClientError) {
         try configuration.validate()
+        self.brokers = try BrokerList(brokers)
         self.configuration = configuration
         streamId = configuration.streamId
         producerId = configuration.producerId ?? UInt64.random(in: 1...UInt64.max)
@@ -76,9 +98,24 @@ public final class Publisher {
         retryDelayNanos = configuration.backPressureRetryDelay.clampedNanos
         buffer = PublishBuffer(byteCapacity: configuration.bufferBytes,
                                recordCapacity: min(configuration.windowMessages, 65_536))
-        connection = BatonConnection(address: broker, options: configuration.connection)
-        try connection.connect()
+        connection = BatonConnection(address: self.brokers.current, options: configuration.connection)
+        try connectToFirstAnswering()
         applyLimits()
+    }
+
+    /// Tries every broker in list order until one welcomes the session.
+    private func connectToFirstAnswering() throws(BatonClientError) {
+        var lastError = BatonClientError.closed
+        for index in brokers.addresses.indices {
+            brokers.use(index: index)
+            do {
+                try connection.connect(to: brokers.current)
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
     }
 
     /// Messages accepted but not yet acknowledged.
@@ -165,11 +202,22 @@ public final class Publisher {
         return work
     }
 
+    /// Chooses the broker the next `reconnect()` goes to after `error` (see
+    /// `BrokerList`); true when the owner should pause first.
+    public func prepareReconnect(after error: BatonClientError) -> Bool {
+        movePrepared = true
+        return brokers.move(after: error)
+    }
+
     /// Opens a new session (closing the old one) and resends every
-    /// unacknowledged batch with the same producer id and sequences.
+    /// unacknowledged batch with the same producer id and sequences: at the
+    /// broker `prepareReconnect` chose, or — when the last session failed
+    /// and none was chosen — where that failure points (`BrokerList`).
     public func reconnect() throws(BatonClientError) {
         if closedByOwner { throw .closed }
-        try connection.connect()
+        if !movePrepared, let failure = connection.failure { brokers.move(after: failure) }
+        movePrepared = false
+        try connection.connect(to: brokers.current)
         applyLimits()
         resendPending = false
         buffer.rewind()

@@ -4,9 +4,23 @@ import Glibc
 
 /// A client that can open its session again after a retryable failure
 /// (`Publisher` resends what is unacknowledged; `Subscriber` resumes after
-/// the last message it received).
+/// the last message it received), at the same broker or another of its
+/// cluster.
 public protocol ReconnectingClient: AnyObject {
+    /// Opens a new session, at the broker `prepareReconnect` chose.
     func reconnect() throws(BatonClientError)
+    /// Chooses the broker the next `reconnect()` goes to after `error` (see
+    /// `BrokerList`), and says whether to pause first: true once a whole
+    /// round of brokers has failed since the client last made progress.
+    /// Default: the same broker, always pausing (a client of one broker).
+    func prepareReconnect(after error: BatonClientError) -> Bool
+    /// Whether reconnecting can help after `error`. Default: `error.isRetryable`.
+    func canRetry(after error: BatonClientError) -> Bool
+}
+
+extension ReconnectingClient {
+    public func prepareReconnect(after error: BatonClientError) -> Bool { true }
+    public func canRetry(after error: BatonClientError) -> Bool { error.isRetryable }
 }
 
 extension Publisher: ReconnectingClient {}
@@ -34,17 +48,26 @@ public struct ReconnectPolicy: Sendable, Equatable {
 }
 
 /// The reconnect loop every client tool needs, once: after a retryable
-/// failure it pauses (as the policy says) and reconnects, again while the
-/// reconnect itself fails retryably, until it succeeds or the policy's
-/// attempts are spent; a non-retryable error ends it at once. `reset()`
-/// after progress gives a later outage every attempt again. The pause is
-/// passed in (tests record it instead of sleeping).
+/// failure it lets the client choose its next broker and reconnects, again
+/// while the reconnect itself fails retryably, until it succeeds or the
+/// policy's attempts are spent; a non-retryable error ends it at once.
+/// A reconnect the client says needs a pause (for a client of several
+/// brokers: once a whole round of them failed; for one broker: every time)
+/// is an attempt — the policy's delay first; moving on to a broker not yet
+/// tried in the round is immediate and uses no attempt (but at most
+/// `maximumMovesWithoutPause` in a row). With 0 attempts nothing is
+/// retried. `reset()` after progress gives a later outage every attempt
+/// again. The pause is passed in (tests record it instead of sleeping).
 ///
 /// Invariant: `attemptsUsed <= policy.attempts`. Threading: the client's thread.
 public struct Reconnector {
     public let policy: ReconnectPolicy
     public private(set) var attemptsUsed = 0
     private let pause: (Int) -> Void
+
+    /// Immediate moves in a row at most (a cluster's members, at most 16):
+    /// a client that never asks for a pause still gets one this often.
+    public static let maximumMovesWithoutPause = BrokerList.maximumCount
 
     public init(policy: ReconnectPolicy, pause: @escaping (_ millis: Int) -> Void = Reconnector.sleep) {
         self.policy = policy
@@ -56,14 +79,26 @@ public struct Reconnector {
 
     /// Reconnects `client` after `error`. Returns nil once reconnected, or
     /// the error that ended the attempts (not retryable, or the last one).
-    /// `willRetry(error, attempt)` is told before each attempt (to report it).
+    /// `willRetry(error, attempt)` is told before each reconnect, once the
+    /// client has chosen its broker (to report it); `attempt` is the
+    /// attempts used so far, the one about to be made included (a move
+    /// within a round uses none).
     public mutating func recover(_ client: some ReconnectingClient, after error: BatonClientError,
                                  willRetry: (BatonClientError, Int) -> Void = { _, _ in }) -> BatonClientError? {
         var error = error
-        while error.isRetryable && attemptsUsed < policy.attempts {
-            attemptsUsed += 1
-            willRetry(error, attemptsUsed)
-            pause(policy.delayMillis(attempt: attemptsUsed))
+        var movesWithoutPause = 0
+        while policy.attempts > 0 && client.canRetry(after: error) {
+            let pauses = client.prepareReconnect(after: error)
+            if pauses || movesWithoutPause >= Self.maximumMovesWithoutPause {
+                guard attemptsUsed < policy.attempts else { break }
+                attemptsUsed += 1
+                movesWithoutPause = 0
+                willRetry(error, attemptsUsed)
+                pause(policy.delayMillis(attempt: attemptsUsed))
+            } else {
+                movesWithoutPause += 1
+                willRetry(error, attemptsUsed)
+            }
             do {
                 try client.reconnect()
                 return nil

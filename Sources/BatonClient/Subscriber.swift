@@ -15,6 +15,14 @@ import BatonTime
 /// Credit goes back to the broker as frames are consumed, each time half of
 /// `creditBytes` has been. `reconnect()` resumes at `nextPosition`.
 ///
+/// Given several brokers (`init(brokers:)`: members of one cluster, whose
+/// committed logs are the same bytes at the same positions), it subscribes
+/// at the first that accepts and, after a failure, resumes at the next one
+/// round-robin (`BrokerList`; the `Reconnector` pauses once a whole round
+/// failed). A member that has not yet committed as far as `nextPosition`
+/// refuses the resume (`badPosition`); with several brokers that, too, is
+/// a reason to move on rather than to give up.
+///
 /// ```swift
 /// let subscriber = try Subscriber(broker: address, configuration: SubscriberConfiguration(streamId: 1))
 /// while running {
@@ -32,8 +40,10 @@ public final class Subscriber {
     public let configuration: SubscriberConfiguration
     public let subscriptionId: UInt32
     public let streamId: UInt32
-    /// The session (its `welcome` holds the broker's limits).
+    /// The session (its `welcome` holds the broker's limits; its `address`, the broker's).
     public let connection: BatonConnection
+    /// The brokers this subscriber may use and the one it uses (`brokers.current`).
+    public internal(set) var brokers: BrokerList
 
     /// Where the broker started the current subscription (from Subscribed).
     public private(set) var startPosition: Int64 = -1
@@ -52,18 +62,37 @@ public final class Subscriber {
     /// Frames of the current Deliver already walked.
     var resumeFrames = 0
     var closedByOwner = false
+    /// `prepareReconnect` has chosen the broker of the next `reconnect()`.
+    var movePrepared = false
 
     /// Connects to `broker` and subscribes as `configuration` says.
-    public init(broker: IPv4SocketAddress, configuration: SubscriberConfiguration) throws(BatonClientError) {
+    public convenience init(broker: IPv4SocketAddress, configuration: SubscriberConfiguration) throws(BatonClientError) {
+        try self.init(brokers: [broker], configuration: configuration)
+    }
+
+    /// Connects and subscribes at the first of `brokers` that accepts
+    /// (trying each in turn, once; the last one's error when none does).
+    public init(brokers: [IPv4SocketAddress], configuration: SubscriberConfiguration) throws(BatonClientError) {
         try configuration.validate()
+        self.brokers = try BrokerList(brokers)
         self.configuration = configuration
         subscriptionId = configuration.subscriptionId
         streamId = configuration.streamId
         creditBytes = Int(configuration.creditBytes)
-        connection = BatonConnection(address: broker, options: configuration.connection,
+        connection = BatonConnection(address: self.brokers.current, options: configuration.connection,
                                      receiveBufferBytes: configuration.receiveBufferBytes, holdsLongestMessage: true)
-        try connection.connect()
-        try subscribe(from: configuration.from)
+        var lastError = BatonClientError.closed
+        for index in self.brokers.addresses.indices {
+            self.brokers.use(index: index)
+            do {
+                try connection.connect(to: self.brokers.current)
+                try subscribe(from: configuration.from)
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
     }
 
     /// Why the subscriber cannot receive now (nil while it can).
@@ -148,6 +177,7 @@ public final class Subscriber {
             return delivered >= limit ? .handledAndStop : .handled
         }
         returnCredit()
+        if delivered > 0 { brokers.progressed() }
         if delivered == 0 {
             try connection.maintain(now: SystemClock().monotonicNanos(), canSendHeartbeat: true)
         }
@@ -175,11 +205,29 @@ public final class Subscriber {
         try connection.flushControl(within: configuration.connection.handshakeTimeout, operation: "sending Unsubscribe")
     }
 
+    /// Chooses the broker the next `reconnect()` goes to after `error`
+    /// (the next one round-robin); true when the owner should pause first.
+    public func prepareReconnect(after error: BatonClientError) -> Bool {
+        movePrepared = true
+        return brokers.move(after: error)
+    }
+
+    /// Retryable errors, and — with several brokers — a resume refused with
+    /// `badPosition` (that member has not committed so far yet, or retains
+    /// less: another may serve it).
+    public func canRetry(after error: BatonClientError) -> Bool {
+        error.isRetryable || (error.serverCode == .badPosition && brokers.addresses.count > 1 && nextPosition >= 0)
+    }
+
     /// Opens a new session and subscribes again at `nextPosition` (or as
-    /// configured, when no Subscribed was ever received).
+    /// configured, when no Subscribed was ever received): at the broker
+    /// `prepareReconnect` chose, or — when the last session failed and none
+    /// was chosen — the next one.
     public func reconnect() throws(BatonClientError) {
         if closedByOwner { throw .closed }
-        try connection.connect()
+        if !movePrepared, let failure = connection.failure { brokers.move(after: failure) }
+        movePrepared = false
+        try connection.connect(to: brokers.current)
         try subscribe(from: nextPosition >= 0 ? .position(nextPosition) : configuration.from)
     }
 

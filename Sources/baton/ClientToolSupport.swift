@@ -25,6 +25,21 @@ enum ClientTool {
         }
     }
 
+    /// Every `--broker` value, each `HOST:PORT` or a comma-separated list
+    /// of them (`--broker a:1,b:2 --broker c:3`), in order; exits naming
+    /// the problem when one does not resolve or none is given.
+    static func brokerAddresses(_ texts: [String], command: String) -> [IPv4SocketAddress] {
+        var addresses: [IPv4SocketAddress] = []
+        for text in texts {
+            for part in text.split(separator: ",", omittingEmptySubsequences: true) {
+                let trimmed = part.filter { $0 != " " }
+                if !trimmed.isEmpty { addresses.append(brokerAddress(String(trimmed), command: command)) }
+            }
+        }
+        if addresses.isEmpty { fail(command, "--broker: give at least one HOST:PORT (repeat it, or separate them with commas)", code: 64) }
+        return addresses
+    }
+
     /// Nanoseconds on the monotonic clock.
     static func nanos() -> Int64 {
         var now = timespec()
@@ -38,11 +53,24 @@ enum ClientTool {
         return Int((Double(count) * 1e9 / Double(nanos)).rounded())
     }
 
-    /// Reconnects `client` after `error` (printing `retrying(error, attempt)`
-    /// on standard error before each attempt), or exits naming the last error.
+    /// Reconnects `client` after `error`, at the broker it chooses
+    /// (`target()`, read once it has chosen), or exits naming the last
+    /// error. Before each reconnect one line on standard error says why,
+    /// where to, and whether it is an attempt (after a pause) or a move to a
+    /// broker not yet tried in this round; `detail()` ends the line (what
+    /// will be resent, where it resumes).
     static func reconnectOrExit(_ command: String, _ reconnector: inout Reconnector, _ client: some ReconnectingClient,
-                                after error: BatonClientError, retrying: (BatonClientError, Int) -> String) {
-        if let final = reconnector.recover(client, after: error, willRetry: { writeLine(retrying($0, $1), to: STDERR_FILENO) }) {
+                                after error: BatonClientError, target: () -> IPv4SocketAddress, detail: () -> String) {
+        let retries = reconnector.policy.attempts
+        var attemptsBefore = reconnector.attemptsUsed
+        let final = reconnector.recover(client, after: error) { error, attempt in
+            let line = attempt == attemptsBefore
+                ? "baton \(command): \(error.description); trying \(target()) next\(detail())"
+                : "baton \(command): \(error.description); reconnecting to \(target()) (attempt \(attempt) of \(retries))\(detail())"
+            attemptsBefore = attempt
+            writeLine(line, to: STDERR_FILENO)
+        }
+        if let final {
             let tries = reconnector.attemptsUsed > 0 ? " (after \(reconnector.attemptsUsed) reconnect attempts)" : ""
             fail(command, "\(final.description)\(tries)")
         }

@@ -19,12 +19,15 @@ struct PublishCommand: ParsableCommand {
             With --count, publishes K generated messages of --size bytes that carry their producer id, \
             sequence and a CRC32C (check them with `baton subscribe --verify`). Without --count, \
             publishes each line of standard input as one message. Prints one summary line: \
-            published N messages (B bytes) to stream S: last sequence Q at position P, R msgs/s
+            published N messages (B bytes) to stream S: last sequence Q at position P, R msgs/s. \
+            Give every member of a cluster (--broker a,b,c or --broker repeated) to follow its \
+            leader: a member that does not order refuses and names the one that does; the \
+            unacknowledged messages go there, and the broker drops any it already logged.
             """
     )
 
-    @Option(help: "The broker's client address, HOST:PORT.")
-    var broker: String
+    @Option(help: "A broker's client address, HOST:PORT; repeat it or separate with commas to list a cluster's members (tried in order, then as refusals point).")
+    var broker: [String] = []
 
     @Option(help: "The stream to publish to.")
     var stream: UInt32
@@ -50,7 +53,7 @@ struct PublishCommand: ParsableCommand {
     @Option(help: "Seconds to wait without any acknowledgement before giving up.")
     var timeout: Double = 30
 
-    @Option(help: "Reconnect attempts after a lost connection (unacknowledged messages are resent).")
+    @Option(help: "Reconnect attempts (each after a growing pause) once every --broker has failed; moving on to one not yet tried is immediate. Unacknowledged messages are resent.")
     var retries: Int = 10
 
     func validate() throws {
@@ -62,11 +65,12 @@ struct PublishCommand: ParsableCommand {
         if lingerMicros < 0 { throw ValidationError("--linger-micros must not be negative") }
         if !(timeout > 0) { throw ValidationError("--timeout must be positive") }
         if retries < 0 { throw ValidationError("--retries must not be negative") }
+        if broker.isEmpty { throw ValidationError("--broker HOST:PORT is required (one or more)") }
     }
 
     func run() throws {
         ignoreSIGPIPE()
-        let address = ClientTool.brokerAddress(broker, command: "publish")
+        let addresses = ClientTool.brokerAddresses(broker, command: "publish")
         var configuration = PublisherConfiguration(streamId: stream)
         configuration.producerId = producerId
         configuration.firstSequence = firstSequence
@@ -74,7 +78,7 @@ struct PublishCommand: ParsableCommand {
         configuration.linger = .microseconds(lingerMicros)
         let publisher: Publisher
         do {
-            publisher = try Publisher(broker: address, configuration: configuration)
+            publisher = try Publisher(brokers: addresses, configuration: configuration)
         } catch {
             ClientTool.fail("publish", error.description)
         }
@@ -198,13 +202,12 @@ struct PublishSession {
         }
     }
 
-    /// Reconnects after a retryable failure (resending what is unacknowledged), or exits.
+    /// Reconnects after a retryable failure — at another broker when one
+    /// was given (resending what is unacknowledged) — or exits.
     mutating func recover(from error: BatonClientError) {
         let publisher = self.publisher
-        let retries = reconnector.policy.attempts
-        ClientTool.reconnectOrExit("publish", &reconnector, publisher, after: error) { error, attempt in
-            "baton publish: \(error.description); reconnecting (attempt \(attempt) of \(retries)), \(publisher.inFlight) messages to resend"
-        }
+        ClientTool.reconnectOrExit("publish", &reconnector, publisher, after: error, target: { publisher.brokers.current },
+                                   detail: { ", \(publisher.inFlight) messages to resend" })
         progressNanos = ClientTool.nanos()
     }
 }

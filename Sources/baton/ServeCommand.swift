@@ -52,7 +52,7 @@ struct ServeCommand: ParsableCommand {
         var role = ""
         if let replication = configuration.replication, let address = node.replicationAddress {
             role = replication.mode == .raft
-                ? ", Raft member of \(replication.members.count) (a leader is elected), replication on \(address)"
+                ? ", a Raft member (of \(replication.members.count)), replication on \(address)"
                 : ", \(replication.role) of the chain, replication on \(address)"
         }
         print("baton node \(configuration.nodeId) listening on \(node.clientAddress) (data \(configuration.log.directory)\(role))")

@@ -24,8 +24,8 @@ struct SubscribeCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The broker's client address, HOST:PORT.")
-    var broker: String
+    @Option(help: "A broker's client address, HOST:PORT; repeat it or separate with commas to list a cluster's members (any member serves subscribers; on a failure the next one is used).")
+    var broker: [String] = []
 
     @Option(help: "The stream to receive, or 'all' for every stream.")
     var stream: String
@@ -45,13 +45,14 @@ struct SubscribeCommand: ParsableCommand {
     @Option(help: "Bytes of delivery credit (0: unlimited).")
     var credit: UInt32 = 8 * 1_024 * 1_024
 
-    @Option(help: "Reconnect attempts after a lost connection (resuming after the last message received).")
+    @Option(help: "Reconnect attempts (each after a growing pause) once every --broker has failed; moving on to one not yet tried is immediate. Resumes after the last message received.")
     var retries: Int = 10
 
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be positive") }
         if retries < 0 { throw ValidationError("--retries must not be negative") }
+        if broker.isEmpty { throw ValidationError("--broker HOST:PORT is required (one or more)") }
         _ = try parsedStream()
         _ = try parsedFrom()
     }
@@ -77,12 +78,12 @@ struct SubscribeCommand: ParsableCommand {
 
     func run() throws {
         ignoreSIGPIPE()
-        let address = ClientTool.brokerAddress(broker, command: "subscribe")
+        let addresses = ClientTool.brokerAddresses(broker, command: "subscribe")
         var configuration = SubscriberConfiguration(streamId: try parsedStream(), from: try parsedFrom())
         configuration.creditBytes = credit
         let subscriber: Subscriber
         do {
-            subscriber = try Subscriber(broker: address, configuration: configuration)
+            subscriber = try Subscriber(brokers: addresses, configuration: configuration)
         } catch {
             ClientTool.fail("subscribe", error.description)
         }
@@ -195,13 +196,12 @@ struct SubscribeSession {
             + "\(ClientTool.rate(received, nanos: elapsed)) msgs/s"
     }
 
-    /// Reconnects after a retryable failure, resuming at `nextPosition`, or exits.
+    /// Reconnects after a retryable failure — at the next broker when
+    /// several were given — resuming at `nextPosition`, or exits.
     mutating func recover(from error: BatonClientError) {
         output.flush()
         let subscriber = self.subscriber
-        let retries = reconnector.policy.attempts
-        ClientTool.reconnectOrExit("subscribe", &reconnector, subscriber, after: error) { error, attempt in
-            "baton subscribe: \(error.description); reconnecting at position \(subscriber.nextPosition) (attempt \(attempt) of \(retries))"
-        }
+        ClientTool.reconnectOrExit("subscribe", &reconnector, subscriber, after: error, target: { subscriber.brokers.current },
+                                   detail: { ", resuming at position \(subscriber.nextPosition)" })
     }
 }

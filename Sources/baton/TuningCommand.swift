@@ -40,7 +40,7 @@ struct TuningCheckCommand: ParsableCommand {
                 print("replication: udp_batch \(replication.udpBatch.map(String.init) ?? "default"), "
                       + "mtu \(replication.mtu.map(String.init) ?? "default"), "
                       + "socket_buffer_bytes \(replication.socketBufferBytes.map(String.init) ?? "default") "
-                      + "(checked; used by replication, not yet built)")
+                      + "(applied to chain and Raft members; a single node has no replication)")
             }
         } catch {
             LogTool.printError("\(file): \(error)")

@@ -1,4 +1,5 @@
 import BatonClient
+import BatonNet
 import XCTest
 
 /// The reconnect loop without sockets or sleeping: a client whose reconnects
@@ -14,7 +15,29 @@ final class ReconnectorTests: XCTestCase {
         }
     }
 
+    /// A client of several brokers (a `BrokerList`) whose reconnects fail as scripted; records where it went.
+    final class RotatingClient: ReconnectingClient {
+        var list: BrokerList
+        var failures: [BatonClientError]
+        var connectedTo: [UInt16] = []
+        let asksForPauses: Bool
+        init(ports: [UInt16], failing failures: [BatonClientError], asksForPauses: Bool = true) throws {
+            list = try BrokerList(ports.map { IPv4SocketAddress(127, 0, 0, 1, port: $0) })
+            self.failures = failures
+            self.asksForPauses = asksForPauses
+        }
+        func prepareReconnect(after error: BatonClientError) -> Bool {
+            let pause = list.move(after: error)
+            return asksForPauses && pause
+        }
+        func reconnect() throws(BatonClientError) {
+            connectedTo.append(list.current.port)
+            if !failures.isEmpty { throw failures.removeFirst() }
+        }
+    }
+
     private let lost = BatonClientError.connectionLost(reason: "peer reset")
+    private let refused = BatonClientError.connectFailed(address: "127.0.0.1:1", reason: "refused")
 
     func testTheDelayDoublesFrom100MillisecondsTo2Seconds() {
         let policy = ReconnectPolicy(attempts: 10)
@@ -53,5 +76,43 @@ final class ReconnectorTests: XCTestCase {
         let refusing = ScriptedClient(failing: [.closed])
         XCTAssertEqual(reconnector.recover(refusing, after: lost), .closed, "a reconnect that fails for good ends it too")
         XCTAssertEqual(refusing.reconnects, 1)
+    }
+
+    func testSeveralBrokersAreTriedInTurnAndOnlyAWholeRoundCostsAnAttempt() throws {
+        var pauses: [Int] = []
+        var reconnector = Reconnector(policy: ReconnectPolicy(attempts: 5)) { pauses.append($0) }
+        let client = try RotatingClient(ports: [1, 2, 3], failing: [refused, refused, refused, refused])
+        var told: [Int] = []
+        XCTAssertNil(reconnector.recover(client, after: lost) { _, attempt in told.append(attempt) })
+        XCTAssertEqual(client.connectedTo, [2, 3, 1, 2, 3], "the next broker at once; the pause only after all three failed")
+        XCTAssertEqual(pauses, [100])
+        XCTAssertEqual(told, [0, 0, 1, 1, 1])
+        XCTAssertEqual(reconnector.attemptsUsed, 1)
+    }
+
+    func testSeveralBrokersGiveUpAfterThePolicysRounds() throws {
+        var pauses: [Int] = []
+        var reconnector = Reconnector(policy: ReconnectPolicy(attempts: 2)) { pauses.append($0) }
+        let client = try RotatingClient(ports: [1, 2, 3], failing: Array(repeating: refused, count: 100))
+        XCTAssertEqual(reconnector.recover(client, after: lost), refused)
+        XCTAssertEqual(client.connectedTo, [2, 3, 1, 2, 3, 1, 2, 3])
+        XCTAssertEqual(pauses, [100, 200])
+    }
+
+    func testAClientThatNeverAsksForAPauseStillGetsOne() throws {
+        var pauses: [Int] = []
+        var reconnector = Reconnector(policy: ReconnectPolicy(attempts: 1)) { pauses.append($0) }
+        let client = try RotatingClient(ports: [1, 2], failing: Array(repeating: refused, count: 100), asksForPauses: false)
+        XCTAssertEqual(reconnector.recover(client, after: lost), refused)
+        let moves = Reconnector.maximumMovesWithoutPause
+        XCTAssertEqual(client.connectedTo.count, moves + 1 + moves, "moves, one paused attempt, moves, then the attempts are spent")
+        XCTAssertEqual(pauses, [100])
+    }
+
+    func testZeroAttemptsReconnectNowhere() throws {
+        var reconnector = Reconnector(policy: ReconnectPolicy(attempts: 0)) { _ in XCTFail("no pause") }
+        let client = try RotatingClient(ports: [1, 2, 3], failing: [])
+        XCTAssertEqual(reconnector.recover(client, after: lost), lost)
+        XCTAssertEqual(client.connectedTo, [])
     }
 }
