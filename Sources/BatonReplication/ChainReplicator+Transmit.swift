@@ -99,17 +99,8 @@ extension ChainReplicator {
     func sendNew(to destination: IPv4SocketAddress) -> Int {
         let start = sender.stagedPosition
         let limit = min(logCounters.durable.getAcquire(), sender.sendLimit)
-        var position = start
-        var datagrams = 0
-        while position < limit && outbox.hasRoom(reserving: 1) {
-            let wrap = (position | bufferMask) &+ 1
-            let length = Int(min(limit, wrap, position &+ Int64(dataBytesMax)) &- position)
-            guard let data = outbox.begin(ReplicationData.self, to: destination) else { break }
-            data.position = position
-            outbox.appendPayload(UnsafeRawBufferPointer(start: bufferBase + Int(position & bufferMask), count: length))
-            position &+= Int64(length)
-            datagrams &+= 1
-        }
+        let (position, datagrams) = outbox.stageBufferData(base: bufferBase, mask: bufferMask, from: start, limit: limit,
+                                                           dataBytesMax: dataBytesMax, reserving: 1, to: destination)
         if datagrams > 0 {
             counters.dataBytesSent.addRelease(position &- start)
             sender.staged(upTo: position)
@@ -145,32 +136,9 @@ extension ChainReplicator {
         return datagrams
     }
 
-    /// Stages Data datagrams from `cursor` up to `limit` (and the end of its
-    /// chunk), refilling the chunk first when the batch holds none of its
-    /// bytes. Returns the datagrams staged; on a read error stops the cursor.
+    /// Stages Data datagrams from `cursor` up to `limit` (`ReplicationOutbox.stageCursorData`).
     func stage(_ cursor: LogResendCursor, to destination: IPv4SocketAddress, limit: Int64, purpose: StaticString) -> Int {
-        if cursor.needsRefill {
-            guard outbox.pendingCount == 0 else { return 0 }
-            do {
-                guard try cursor.refill() else { return 0 }
-            } catch {
-                logger.error("\(purpose) from \(cursor.position) to \(destination) failed: \(error); waiting for the peer's next report")
-                cursor.stop()
-                return 0
-            }
-        }
-        var datagrams = 0
-        var position = cursor.position
-        let end = min(cursor.chunkEnd, limit)
-        while position < end && outbox.hasRoom(reserving: 1) {
-            let length = Int(min(end, position &+ Int64(dataBytesMax)) &- position)
-            guard let data = outbox.begin(ReplicationData.self, to: destination) else { break }
-            data.position = position
-            outbox.appendPayload(cursor.bytes(from: position, length: length))
-            position &+= Int64(length)
-            datagrams &+= 1
-        }
-        cursor.position = position
-        return datagrams
+        outbox.stageCursorData(cursor, limit: limit, dataBytesMax: dataBytesMax, reserving: 1, to: destination,
+                               purpose: purpose, logger: logger)
     }
 }

@@ -116,17 +116,8 @@ extension RaftReplicator {
     /// the other followers' Heartbeats.
     func sendNew(_ link: RaftFollowerLink, to destination: IPv4SocketAddress, limit: Int64) -> Int {
         let start = link.sender.stagedPosition
-        var position = start
-        var datagrams = 0
-        while position < limit && outbox.hasRoom(reserving: links.count) {
-            let wrap = (position | bufferMask) &+ 1
-            let length = Int(min(limit, wrap, position &+ Int64(dataBytesMax)) &- position)
-            guard let data = outbox.begin(ReplicationData.self, to: destination) else { break }
-            data.position = position
-            outbox.appendPayload(UnsafeRawBufferPointer(start: bufferBase + Int(position & bufferMask), count: length))
-            position &+= Int64(length)
-            datagrams &+= 1
-        }
+        let (position, datagrams) = outbox.stageBufferData(base: bufferBase, mask: bufferMask, from: start, limit: limit,
+                                                           dataBytesMax: dataBytesMax, reserving: links.count, to: destination)
         if datagrams > 0 {
             counters.dataBytesSent.addRelease(position &- start)
             link.sender.staged(upTo: position)
@@ -140,28 +131,10 @@ extension RaftReplicator {
     func resend(_ link: RaftFollowerLink, to destination: IPv4SocketAddress, limit: Int64) -> Int {
         let cursor = link.resender
         let start = cursor.position
-        if cursor.needsRefill {
-            guard outbox.pendingCount == 0 else { return 0 }
-            do {
-                guard try cursor.refill() else { return 0 }
-            } catch {
-                logger.error("raft: re-reading the log from \(start) for node \(link.member.nodeId) failed: \(error); waiting for its next report")
-                cursor.stop()
-                return 0
-            }
-        }
-        var datagrams = 0
-        var position = cursor.position
-        let end = min(cursor.chunkEnd, limit)
-        while position < end && outbox.hasRoom(reserving: links.count) {
-            let length = Int(min(end, position &+ Int64(dataBytesMax)) &- position)
-            guard let data = outbox.begin(ReplicationData.self, to: destination) else { break }
-            data.position = position
-            outbox.appendPayload(cursor.bytes(from: position, length: length))
-            position &+= Int64(length)
-            datagrams &+= 1
-        }
-        cursor.position = position
+        let datagrams = outbox.stageCursorData(cursor, limit: limit, dataBytesMax: dataBytesMax, reserving: links.count,
+                                               to: destination, purpose: "raft: re-reading the log for a follower", logger: logger)
+        guard cursor.isActive else { return datagrams }
+        let position = cursor.position
         if position > start {
             counters.retransmittedBytes.addRelease(position &- start)
             if position > link.sender.stagedPosition {
