@@ -12,7 +12,7 @@ public protocol CommitSource: Sendable {
 }
 
 /// What a node needs from a replication mode — the seam chain replication
-/// implements now and Raft will:
+/// and Raft implement:
 ///
 /// - an `Agent` (its duty cycle moves log bytes between members and folds
 ///   the commit position);
@@ -23,9 +23,11 @@ public protocol CommitSource: Sendable {
 ///
 /// The node is generic over it (`Node.assemble`), so a mode costs no
 /// dynamic dispatch on the hot path. Log truncation below the appended
-/// position (a Raft follower discarding an uncommitted suffix; never below
-/// the commit position) joins this seam with Raft (issue 13): the chain never
-/// truncates.
+/// position (a Raft follower discarding an uncommitted suffix) is the log's
+/// (`DurableLog.requestTruncation`), called by the replicator while it is the
+/// appender's writer; the replicator keeps it above its commit position
+/// (`RaftReplicator` refuses, counts and asserts otherwise). The chain never
+/// truncates. Two modes implement the seam: `ChainReplicator` and `RaftReplicator`.
 ///
 /// Threading: built on the node's set-up thread; then `doWork` runs on its
 /// runner's thread only; `commitSource` and `leadership` are safe to read from
