@@ -20,6 +20,8 @@ public enum Mutation: String, Sendable, CaseIterable, CustomStringConvertible {
     case followerLeads = "follower-leads"
     /// A Raft voter grants its vote without checking the candidate's log is as up to date as its own.
     case raftVotesForAnyLog = "raft-votes-for-any-log"
+    /// A Raft follower takes a new leader's stream at its own log's end, without cutting a divergent suffix.
+    case raftSkipsTruncation = "raft-skips-truncation"
 
     public var description: String { rawValue }
 

@@ -59,7 +59,8 @@ extension RaftReplicator {
     func onSync(_ sync: ReplicationSync, now: Int64) {
         guard election.role == .follower, let leader = election.leaderId, !synced, pendingSync == nil,
               appenderSettled, ownsAppender else { return }
-        let match = sync.matchPosition
+        // `Mutation.raftSkipsTruncation` (simulator only): keep a divergent suffix and take the stream after it.
+        let match = skipsTruncation ? appender.position : sync.matchPosition
         let end = appender.position
         guard match <= end, match >= log.startPosition else { return }  // stale: the next request asks again
         if match < commit {

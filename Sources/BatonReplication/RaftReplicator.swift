@@ -83,6 +83,8 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
     var leaderStartPending = false
     /// Where this leader's term starts (its marker frame), -1 while not leading.
     var termStart: Int64 = -1
+    /// `Mutation.raftSkipsTruncation` (simulator only), read once.
+    let skipsTruncation: Bool
     /// Bytes below this may be overwritten in the log buffer: a follower behind it is sent a re-read (`counters.sentPosition`).
     var zeroCopyFloor: Int64
 
@@ -135,6 +137,7 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         appender = log.appender
         logCounters = log.counters
         ownDurable = Mutation.ackBeforeSync.isActive ? log.counters.appended : log.counters.durable
+        skipsTruncation = Mutation.raftSkipsTruncation.isActive
         self.logger = logger
         bufferBase = log.buffer.base
         bufferMask = Int64(log.buffer.mask)

@@ -36,11 +36,14 @@ final class SimulationMutationTests: XCTestCase {
     func testARaftVoteForAShorterLogIsCaught() throws {
         try assertCaught(.raftVotesForAnyLog, faults: [.partition, .crash, .network], replication: .raft)
     }
+    func testARaftFollowerKeepingADivergentSuffixIsCaught() throws {
+        try assertCaught(.raftSkipsTruncation, faults: [.partition, .crash, .network], replication: .raft)
+    }
     func testARaftMemberAckingBeforeSyncIsCaught() throws {
         try assertCaught(.ackBeforeSync, faults: FaultPlan.defaultKinds, replication: .raft)
     }
 
     func testEveryMutationHasATest() {
-        XCTAssertEqual(Mutation.allCases.count, 7, "a new mutation needs its test here")
+        XCTAssertEqual(Mutation.allCases.count, 8, "a new mutation needs its test here")
     }
 }
