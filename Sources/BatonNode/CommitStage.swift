@@ -99,7 +99,7 @@ public final class CommitStage<Source: CommitSource>: Agent {
     /// not acked here (`notLeader`, naming the leader if known); false when
     /// the egress ring is full. Rare: a leader change.
     private func refuse(_ request: AckRecord) -> Bool {
-        let bytes = RefusalRecord.encodedText(leadership.refusalText())
+        let bytes = leadership.refusalTextBytes(upTo: RefusalRecord.maximumTextLength)
         let length = RefusalRecord.length(textBytes: bytes.count)
         guard let index = egress.claimValid(typeId: PipelineRecordType.publishRefused, length: length) else { return false }
         RefusalRecord(egress.payloadPointer(at: index)).write(sessionId: request.sessionId, producerId: request.producerId,

@@ -90,8 +90,8 @@ public final class OrderStage<Clock: NanoClock>: Agent {
             leading = false
             return ingress.controlledRead(limit: batchLimit) { _, payload, length in
                 let record = IngressPublishRecord(payload, length: length)
-                let text = self.leadership.refusalText()
-                return self.refuse(record.sessionId, record.block.producerId, .notLeader, text) ? .continue : .abort
+                let text = self.leadership.refusalTextBytes(upTo: RefusalRecord.maximumTextLength)
+                return self.refuse(record.sessionId, record.block.producerId, .notLeader, bytes: text) ? .continue : .abort
             }
         }
         let taken = ingress.controlledRead(limit: batchLimit) { typeId, payload, length in
@@ -227,7 +227,11 @@ public final class OrderStage<Clock: NanoClock>: Agent {
     }
 
     private func refuse(_ sessionId: UInt64, _ producerId: UInt64, _ code: ClientErrorCode, _ text: String) -> Bool {
-        let bytes = RefusalRecord.encodedText(text)
+        refuse(sessionId, producerId, code, bytes: RefusalRecord.encodedText(text))
+    }
+
+    /// Refuses with text already encoded (the leadership gate's, made at set-up: no allocation per refusal).
+    private func refuse(_ sessionId: UInt64, _ producerId: UInt64, _ code: ClientErrorCode, bytes: [UInt8]) -> Bool {
         let length = RefusalRecord.length(textBytes: bytes.count)
         guard let index = egress.claimValid(typeId: PipelineRecordType.publishRefused, length: length) else { return false }
         RefusalRecord(egress.payloadPointer(at: index)).write(sessionId: sessionId, producerId: producerId, code: code, text: bytes)

@@ -31,6 +31,9 @@ public struct LeadershipGate: @unchecked Sendable {
     public let observed: PositionCounter
     /// The refusal text by leader id, made once at set-up (so a refusal formats nothing new).
     public let refusalTexts: [UInt32: String]
+    /// The same texts as UTF-8, made once (a refusal copies them; it allocates nothing).
+    let refusalTextBytes: [UInt32: [UInt8]]
+    let unknownLeaderTextBytes: [UInt8]
     /// Used when the leader is unknown (or has no text).
     public let unknownLeaderText: String
 
@@ -42,6 +45,8 @@ public struct LeadershipGate: @unchecked Sendable {
         self.generation = generation
         self.observed = observed
         self.refusalTexts = refusalTexts
+        refusalTextBytes = refusalTexts.mapValues { Array($0.utf8) }
+        unknownLeaderTextBytes = Array(unknownLeaderText.utf8)
         self.unknownLeaderText = unknownLeaderText
     }
 
@@ -70,6 +75,13 @@ public struct LeadershipGate: @unchecked Sendable {
     /// Whether the order stage has started a duty cycle under `generation`
     /// or later: it appends nothing more under an earlier one (acquire).
     @inlinable public func orderStageObserved(_ generation: Int64) -> Bool { observed.getAcquire() >= generation }
+
+    /// What a publisher refused now is told, as UTF-8 made at set-up (no allocation).
+    public func refusalTextBytes(upTo limit: Int) -> [UInt8] {
+        let leader = leaderId.getAcquire()
+        let bytes = leader >= 0 ? refusalTextBytes[UInt32(truncatingIfNeeded: leader)] ?? unknownLeaderTextBytes : unknownLeaderTextBytes
+        return bytes.count <= limit ? bytes : Array(bytes.prefix(limit))
+    }
 
     /// What a publisher refused now is told.
     public func refusalText() -> String {
