@@ -32,6 +32,16 @@ extension DurableLog {
     /// generation, and must cut at least as far as every request it has not
     /// finished.
     ///
+    /// **The caller appends nothing more until `isTruncationComplete`
+    /// (generation)** when the log writer runs on another thread: until it
+    /// completes the cut, the writer may still be reading the discarded
+    /// bytes it was given before the request (frame lengths, batch contents),
+    /// and new frames at the cut would overwrite them under it — a data race
+    /// ThreadSanitizer found under load. (`RaftReplicator` takes no bytes
+    /// until then. The appender also caps buffer reuse at the cut plus the
+    /// buffer's capacity while a cut is pending, which keeps a writer driven on
+    /// the caller's own thread correct.)
+    ///
     /// Other gating positions (a transmit position, in-memory subscribers)
     /// above `position` must be lowered by their owners: once the writer has
     /// completed the truncation, the appender trusts every gating position
