@@ -50,27 +50,12 @@ extension ChainReplicator {
         }
     }
 
-    /// Data at `position`: only the bytes from `receivedBytes` on are taken.
+    /// Data at `position`: only the bytes from `receivedBytes` on are taken (`ReplicatedBytes`).
     func onData(position: Int64, bytes: UnsafeRawBufferPointer) {
-        let end = position &+ Int64(bytes.count)
-        if end <= receivedBytes {
-            counters.duplicateData.addRelease(1)
-            return
+        if ReplicatedBytes.take(bytes, at: position, limit: .max, receivedBytes: &receivedBytes, appender: appender,
+                                gaps: &gaps, counters: counters) {
+            framesPending = true
         }
-        if position > receivedBytes {
-            counters.outOfOrderData.addRelease(1)
-            gaps.noteSent(upTo: position)
-            return
-        }
-        let skip = Int(receivedBytes &- position)
-        let fresh = UnsafeRawBufferPointer(rebasing: bytes[skip...])
-        guard appender.tryWriteReplicated(fresh, at: receivedBytes) else {
-            counters.noRoomData.addRelease(1)
-            gaps.noteSent(upTo: position)
-            return
-        }
-        receivedBytes = end
-        framesPending = true
     }
 
     /// Publishes the whole frames received in this batch (one CRC pass each).

@@ -141,25 +141,10 @@ extension RaftReplicator {
     /// on, below the sync's `validUpTo`, while matched to its term.
     func onData(position: Int64, bytes: UnsafeRawBufferPointer) {
         guard synced, appenderSettled, ownsAppender else { return }
-        var end = position &+ Int64(bytes.count)
-        if end > syncValidUpTo { end = syncValidUpTo }
-        if end <= receivedBytes {
-            counters.duplicateData.addRelease(1)
-            return
+        if ReplicatedBytes.take(bytes, at: position, limit: syncValidUpTo, receivedBytes: &receivedBytes, appender: appender,
+                                gaps: &gaps, counters: counters) {
+            framesPending = true
         }
-        if position > receivedBytes {
-            counters.outOfOrderData.addRelease(1)
-            gaps.noteSent(upTo: position)
-            return
-        }
-        let fresh = UnsafeRawBufferPointer(rebasing: bytes[Int(receivedBytes &- position)..<Int(end &- position)])
-        guard appender.tryWriteReplicated(fresh, at: receivedBytes) else {
-            counters.noRoomData.addRelease(1)
-            gaps.noteSent(upTo: position)
-            return
-        }
-        receivedBytes = end
-        framesPending = true
     }
 
     /// Publishes the whole frames received (one CRC pass each). Reaching

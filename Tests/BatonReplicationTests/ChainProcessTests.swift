@@ -107,27 +107,8 @@ final class ChainProcessTests: XCTestCase {
         }
     }
 
-    /// Every node delivers every message once, in order, the same sequence;
-    /// then (processes stopped) every log verifies and the three compare identical.
     private func checkEveryNode(_ cluster: ProcessCluster, producers: [UInt64: UInt64], deadline: Date) throws {
-        let total = Int(producers.values.reduce(0, +))
-        var digests: [UInt64] = []
-        for index in 0..<3 {
-            let replay = try EndToEnd.replay(port: cluster.clientPorts[index], expected: total, deadline: deadline)
-            XCTAssertEqual(replay.count, total, "node \(index)")
-            XCTAssertEqual(replay.problems, [], "node \(index)")
-            XCTAssertEqual(replay.nextSequence, producers, "node \(index)")
-            digests.append(replay.digest)
-        }
-        XCTAssertEqual(Set(digests).count, 1, "every node delivers the same sequence")
-        cluster.stopAll()
-        for index in 0..<3 {
-            let verify = try ProcessCluster.baton(["log", "verify", "--data", cluster.dataDirectory(index)])
-            XCTAssertEqual(verify.status, 0, "log verify node \(index): \(verify.output)")
-        }
-        let compare = try ProcessCluster.baton(["log", "compare"] + (0..<3).map { cluster.dataDirectory($0) })
-        XCTAssertEqual(compare.status, 0, compare.output)
-        XCTAssertTrue(compare.output.contains("IDENTICAL"), compare.output)
+        try cluster.verifyEveryMember(producers: producers, deadline: deadline)
     }
 }
 

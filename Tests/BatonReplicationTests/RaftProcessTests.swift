@@ -224,25 +224,7 @@ final class RaftProcessTests: XCTestCase {
         throw TestTimeout("no Raft leader after term \(term) (excluding \(excluding.map(String.init) ?? "none")); \(states.joined(separator: "; "))")
     }
 
-    /// Every member delivers every message once, in order, the same sequence;
-    /// then (processes stopped) every log verifies and the three compare identical.
     private func checkEveryMember(_ cluster: ProcessCluster, total: Int, deadline: Date) throws {
-        var digests: [UInt64] = []
-        for index in 0..<3 {
-            let replay = try EndToEnd.replay(port: cluster.clientPorts[index], expected: total, deadline: deadline)
-            XCTAssertEqual(replay.count, total, "member \(index)")
-            XCTAssertEqual(replay.problems, [], "member \(index)")
-            XCTAssertEqual(replay.nextSequence, [producerId: UInt64(total)], "member \(index)")
-            digests.append(replay.digest)
-        }
-        XCTAssertEqual(Set(digests).count, 1, "every member delivers the same sequence")
-        cluster.stopAll()
-        for index in 0..<3 {
-            let verify = try ProcessCluster.baton(["log", "verify", "--data", cluster.dataDirectory(index)])
-            XCTAssertEqual(verify.status, 0, "log verify member \(index): \(verify.output)")
-        }
-        let compare = try ProcessCluster.baton(["log", "compare"] + (0..<3).map { cluster.dataDirectory($0) })
-        XCTAssertEqual(compare.status, 0, compare.output)
-        XCTAssertTrue(compare.output.contains("IDENTICAL"), compare.output)
+        try cluster.verifyEveryMember(producers: [producerId: UInt64(total)], deadline: deadline)
     }
 }
