@@ -426,12 +426,12 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
     /// range: every batch ends on a frame boundary, so `durable`, `written`
     /// and the checkpoint always name frame boundaries).
     ///
-    /// A truncation requested during the walk lets the appender rewrite the
-    /// buffer from its position on, under the walk: there the lengths may be
-    /// anything, and the walk stops at the last one that looked whole. Those
-    /// bytes are discarded by the truncation (zeroed before it completes),
-    /// and the walk below its position is exact (the appender never touches
-    /// it).
+    /// The appender rewrites nothing past a truncation's position until this
+    /// agent has completed it (`DurableLog.requestTruncation`'s contract), so
+    /// the bytes walked are stable. A length that is not a frame is still
+    /// tolerated while a truncation is pending — the walk stops there; those
+    /// bytes are discarded by the truncation — and is a precondition failure
+    /// otherwise.
     @inline(__always)
     private func lastFrameBoundary(from start: Int64, atOrBelow cap: Int64) -> Int64 {
         var position = start

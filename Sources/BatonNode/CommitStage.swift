@@ -12,7 +12,7 @@ import BatonRing
 /// so the stage stops at the first request that is not yet committed.
 ///
 /// A request ordered under an earlier leadership generation than the gate's
-/// current one is refused with `notLeader` at once, never acked: the member
+/// current one (read once per duty cycle, after the commit position) is refused with `notLeader` at once, never acked: the member
 /// stopped leading after ordering it, and (Raft) its positions may since hold
 /// another leader's frames. The committed position is read before the
 /// generation, so a commit published after a step-down is never paired with
@@ -68,6 +68,8 @@ public final class CommitStage<Source: CommitSource>: Agent {
         let taken = ackRequests.controlledRead(limit: batchLimit) { _, payload, _ in
             let request = AckRecord(payload)
             if request.generation != generation {
+                // Ordered after this cycle read the gate (a leadership that just began): judged next cycle.
+                if request.generation > generation { return .abort }
                 if pending.valid && !flushPending() { return .abort }
                 return refuse(request) ? .continue : .abort
             }
@@ -105,12 +107,8 @@ public final class CommitStage<Source: CommitSource>: Agent {
         RefusalRecord(egress.payloadPointer(at: index)).write(sessionId: request.sessionId, producerId: request.producerId,
                                                               code: .notLeader, text: bytes)
         egress.commit(index: index)
-        refusedAfterLeadershipChange &+= 1
         return true
     }
-
-    /// Ack requests refused because leadership changed after they were ordered.
-    public private(set) var refusedAfterLeadershipChange: Int64 = 0
 
     /// Hands the pending ack to the client I/O agent; false when the egress ring is full.
     private func flushPending() -> Bool {

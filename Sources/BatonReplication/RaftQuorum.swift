@@ -1,41 +1,37 @@
 /// The quorum arithmetic of a Raft commit: the highest position durable on at
 /// least a majority of members is the majority-th largest of their durable
-/// positions. Members are few (at most 7), so an insertion sort over a scratch
-/// buffer allocated once beats anything cleverer, and allocates nothing.
+/// positions. Members are few (at most 7), so an insertion sort in scratch
+/// space on the stack (`withUnsafeTemporaryAllocation`: no heap, nothing to
+/// own or free) beats anything cleverer.
 ///
-/// Invariant: `scratch.count` is the number of members. Threading: owned by
-/// one replicator; its thread only.
-public struct RaftQuorum {
+/// A value; any thread.
+public struct RaftQuorum: Sendable {
     public let members: Int
     public let majority: Int
-    private let scratch: UnsafeMutableBufferPointer<Int64>
 
     public init(members: Int) {
         precondition(members >= 1, "a quorum of no members")
         self.members = members
         majority = members / 2 + 1
-        scratch = .allocate(capacity: members)
-        scratch.initialize(repeating: 0)
     }
-
-    /// Frees the scratch buffer (the owner's deinit).
-    public func deallocate() { scratch.deallocate() }
 
     /// The position durable on a majority, given each member's durable
     /// position (`positions(i)` for i in 0..<members, this member's own included).
     @inline(__always)
     public func position(_ positions: (Int) -> Int64) -> Int64 {
-        for index in 0..<members {
-            let value = positions(index)
-            var slot = index
-            // Descending insertion sort.
-            while slot > 0 && scratch[slot &- 1] < value {
-                scratch[slot] = scratch[slot &- 1]
-                slot &-= 1
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: members) { scratch in
+            for index in 0..<members {
+                let value = positions(index)
+                var slot = index
+                // Descending insertion sort.
+                while slot > 0 && scratch[slot &- 1] < value {
+                    scratch[slot] = scratch[slot &- 1]
+                    slot &-= 1
+                }
+                scratch[slot] = value
             }
-            scratch[slot] = value
+            return scratch[majority &- 1]
         }
-        return scratch[majority &- 1]
     }
 }
 

@@ -34,7 +34,7 @@ extension RaftReplicator {
             handOver = false
             return 1
         case let .becomeLeader(term):
-            guard persistIfNeeded() else { return 1 }
+            // (Leading starts in `startLeadingIfReady`, which first makes the term and vote durable if they are not.)
             raftCounters.electionsWon.addRelease(1)
             becameLeader(term: term, now: now)
             return 1
@@ -82,6 +82,8 @@ extension RaftReplicator {
             var index = termIndex
             index.append(term: election.term, start: start)
             guard persistState(termIndex: index) else { return 0 }
+        } else {
+            guard persistIfNeeded() else { return 0 }
         }
         guard appender.tryAppendMarker() else { return 0 }
         termStart = start
@@ -116,17 +118,29 @@ extension RaftReplicator {
         lastSyncRequestNanos = .min
     }
 
+    /// After the election moved (`changed`: a later term, a new leader, a
+    /// lost candidacy), the replicator follows it — a leader stops leading,
+    /// anyone else starts following afresh — then makes the term and vote
+    /// durable if they changed. False when that write failed: the caller
+    /// sends nothing that depends on it.
+    func followElection(wasLeader: Bool, changed: Bool, now: Int64) -> Bool {
+        if changed {
+            if wasLeader { stoppedLeading(now: now) } else { becameFollower() }
+        }
+        return persistIfNeeded()
+    }
+
     /// Applies a message's term; a later one makes this member a follower (persisted). False when persisting failed.
     func observe(term: UInt64, now: Int64) -> Bool {
         let wasLeader = election.role == .leader
+        let termBefore = election.term
         _ = election.observe(term: term, now: now)
-        guard election.needsPersisting else { return true }
-        if wasLeader { stoppedLeading(now: now) } else { becameFollower() }
-        return persistState()
+        return followElection(wasLeader: wasLeader, changed: election.term != termBefore, now: now)
     }
 
     /// A VoteRequest: answer (after persisting a vote or a new term).
-    func onVoteRequest(_ request: ReplicationVoteRequest, from candidate: UInt32, now: Int64) {
+    func onVoteRequest(_ request: ReplicationVoteRequest, from peer: RaftFollowerLink, now: Int64) {
+        let candidate = peer.member.nodeId
         let proposed = UInt64(request.header.epoch)
         let preVote = request.isPreVote
         let termBefore = election.term
@@ -135,14 +149,8 @@ extension RaftReplicator {
         let granted = election.decideVote(candidate: candidate, proposedTerm: proposed, lastTerm: request.lastTerm,
                                           lastPosition: request.lastPosition, preVote: preVote, transfer: request.isTransfer,
                                           ownLastTerm: lastTerm, ownEnd: end, now: now)
-        if election.term != termBefore {
-            if wasLeader { stoppedLeading(now: now) } else { becameFollower() }
-        }
-        if election.needsPersisting {
-            guard persistState() else { return }
-        }
-        guard let link = link(of: candidate),
-              let response = outbox.begin(ReplicationVoteResponse.self, to: link.member.replicationAddress) else { return }
+        guard followElection(wasLeader: wasLeader, changed: election.term != termBefore, now: now),
+              let response = outbox.begin(ReplicationVoteResponse.self, to: peer.member.replicationAddress) else { return }
         // A pre-vote answer names the proposed term when granted (so the asker matches it), else this member's term.
         response.header.epoch = UInt32(truncatingIfNeeded: preVote && granted ? proposed : election.term)
         response.flags = 0
@@ -170,25 +178,22 @@ extension RaftReplicator {
 
     /// A message from a member that says it leads `term`: false (and it is
     /// told this member's term) when stale. A new leader resets following.
-    func acceptLeaderMessage(from leader: UInt32, term: UInt64, now: Int64, answerIfStale: Bool) -> Bool {
+    func acceptLeaderMessage(from peer: RaftFollowerLink, term: UInt64, now: Int64, answerIfStale: Bool) -> Bool {
+        let leader = peer.member.nodeId
         let wasLeader = election.role == .leader
         let roleBefore = election.role
         let leaderBefore = election.leaderId
         let termBefore = election.term
         guard election.onLeaderMessage(from: leader, term: term, now: now) else {
-            if answerIfStale, term < election.term, let link = link(of: leader),
-               let response = outbox.begin(ReplicationVoteResponse.self, to: link.member.replicationAddress) {
+            if answerIfStale, term < election.term,
+               let response = outbox.begin(ReplicationVoteResponse.self, to: peer.member.replicationAddress) {
                 response.header.epoch = UInt32(truncatingIfNeeded: election.term)
                 response.flags = 0
             }
             return false
         }
-        if wasLeader {
-            stoppedLeading(now: now)
-        } else if roleBefore != election.role || leaderBefore != election.leaderId || termBefore != election.term {
-            becameFollower()
-        }
-        return election.needsPersisting ? persistState() : true
+        let changed = wasLeader || roleBefore != election.role || leaderBefore != election.leaderId || termBefore != election.term
+        return followElection(wasLeader: wasLeader, changed: changed, now: now)
     }
 
     /// The leader hands over to this member: stand now (voters grant it even while they hear the leader).

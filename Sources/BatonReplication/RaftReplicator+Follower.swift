@@ -4,10 +4,11 @@ import BatonNet
 import BatonProtocol
 
 extension RaftReplicator {
-    /// Whether the appender is this agent's: not leading, the order stage has
-    /// observed the last step-down, no truncation under way.
+    /// Whether the appender is this agent's: not leading (a leader-elect
+    /// appends its marker itself), the order stage has observed the last
+    /// step-down, no truncation under way.
     var ownsAppender: Bool {
-        election.role != .leader && !leaderStartPending && truncationGeneration == 0
+        election.role != .leader && truncationGeneration == 0
             && leadership.orderStageObserved(releasedGeneration)
     }
 

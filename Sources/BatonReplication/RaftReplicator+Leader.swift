@@ -15,8 +15,7 @@ extension RaftReplicator {
                                             followerEnd: request.endPosition, leaderEnd: leaderEnd)
         // No byte of the follower's last term here: the answer is only a cut (take nothing; ask again after it).
         let agreed = request.lastTerm == 0 || termIndex.start(ofTerm: request.lastTerm) != nil
-        var (entries, validUpTo) = agreed ? termIndex.entries(from: match, limit: ReplicationSync.maximumEntries) : ([], match)
-        if !agreed { entries = [] }
+        let (entries, validUpTo) = agreed ? termIndex.entries(from: match, limit: ReplicationSync.maximumEntries) : ([], match)
         guard let sync = outbox.begin(ReplicationSync.self, to: link.member.replicationAddress) else { return }
         sync.matchPosition = match
         sync.validUpTo = validUpTo

@@ -23,7 +23,7 @@ extension RaftReplicator {
             if case let .dropped(reason) = check { counters.dropped(reason).addRelease(1) }
             return
         }
-        guard fromNode != configuration.nodeId, link(of: fromNode) != nil else {
+        guard fromNode != configuration.nodeId, let peer = link(of: fromNode) else {
             counters.droppedNotPeer.addRelease(1)
             return
         }
@@ -31,38 +31,38 @@ extension RaftReplicator {
         let term = UInt64(ReplicationHeader(address).epoch)
         switch type {
         case .voteRequest:
-            onVoteRequest(ReplicationVoteRequest(address), from: fromNode, now: now)
+            onVoteRequest(ReplicationVoteRequest(address), from: peer, now: now)
         case .voteResponse:
             onVoteResponse(ReplicationVoteResponse(address), from: fromNode, now: now)
         case .data:
-            guard acceptLeaderMessage(from: fromNode, term: term, now: now, answerIfStale: false) else { return dropStale() }
+            guard acceptLeaderMessage(from: peer, term: term, now: now, answerIfStale: false) else { return dropStale() }
             let bytes = UnsafeRawBufferPointer(rebasing: datagram[ReplicationData.bytesOffset...])
             onData(position: ReplicationData(address).position, bytes: bytes)
         case .heartbeat:
-            guard acceptLeaderMessage(from: fromNode, term: term, now: now, answerIfStale: true) else { return dropStale() }
+            guard acceptLeaderMessage(from: peer, term: term, now: now, answerIfStale: true) else { return dropStale() }
             let heartbeat = ReplicationHeartbeat(address)
             if synced && heartbeat.sentPosition > receivedBytes { gaps.noteSent(upTo: min(heartbeat.sentPosition, syncValidUpTo)) }
             leaderCommit = max(leaderCommit, heartbeat.commitPosition)
         case .commit:
-            guard acceptLeaderMessage(from: fromNode, term: term, now: now, answerIfStale: false) else { return dropStale() }
+            guard acceptLeaderMessage(from: peer, term: term, now: now, answerIfStale: false) else { return dropStale() }
             leaderCommit = max(leaderCommit, ReplicationCommit(address).commitPosition)
         case .sync:
-            guard acceptLeaderMessage(from: fromNode, term: term, now: now, answerIfStale: true) else { return dropStale() }
+            guard acceptLeaderMessage(from: peer, term: term, now: now, answerIfStale: true) else { return dropStale() }
             onSync(ReplicationSync(address), now: now)
         case .timeoutNow:
-            guard acceptLeaderMessage(from: fromNode, term: term, now: now, answerIfStale: false) else { return dropStale() }
+            guard acceptLeaderMessage(from: peer, term: term, now: now, answerIfStale: false) else { return dropStale() }
             onTimeoutNow(from: fromNode, now: now)
         case .status, .nak, .syncRequest:
             if term > election.term {
                 _ = observe(term: term, now: now)
                 return
             }
-            guard election.role == .leader, term == election.term, let link = link(of: fromNode) else { return dropStale() }
+            guard election.role == .leader, term == election.term else { return dropStale() }
             election.onFollowerMessage(from: fromNode, term: term, now: now)
             switch type {
-            case .status: onStatus(ReplicationStatus(address), link: link, now: now)
-            case .nak: onNak(ReplicationNak(address), link: link)
-            default: onSyncRequest(ReplicationSyncRequest(address), link: link)
+            case .status: onStatus(ReplicationStatus(address), link: peer, now: now)
+            case .nak: onNak(ReplicationNak(address), link: peer)
+            default: onSyncRequest(ReplicationSyncRequest(address), link: peer)
             }
         case .pull:
             counters.droppedNotPeer.addRelease(1)

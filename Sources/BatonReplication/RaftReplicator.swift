@@ -180,8 +180,6 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         releasedGeneration = self.leadership.publish(.following, leader: nil)
     }
 
-    deinit { quorum.deallocate() }
-
     /// The node stops: a leader hands over first (see `handOverLeadership`).
     public func onClose() { handOverLeadership() }
 

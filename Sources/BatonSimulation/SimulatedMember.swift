@@ -1,8 +1,11 @@
 import BatonAgent
 import BatonNode
 import BatonReplication
-import Foundation
 import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One member of a simulated cluster: its machine (`SimulatedEnvironment`),
 /// and while it runs, the production node built over it and that node's
@@ -51,7 +54,8 @@ public final class SimulatedMember {
         self.configuration = configuration
         self.trace = trace
         var logger = Logger(label: "sim.member\(index)")
-        logger.logLevel = ProcessInfo.processInfo.environment["SIM_LOG"] != nil ? .info : .critical
+        // BATON_SIM_LOG=1 shows the nodes' own log lines (elections, truncations, recoveries) while a seed runs.
+        logger.logLevel = getenv("BATON_SIM_LOG") != nil ? .info : .critical
         self.logger = logger
     }
 

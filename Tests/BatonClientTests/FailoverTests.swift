@@ -54,9 +54,9 @@ final class FailoverTests: XCTestCase {
         XCTAssertEqual(pauses, [], "a broker not yet tried: no pause")
         XCTAssertEqual(publisher.brokers.current, leader.address)
         XCTAssertEqual(publisher.connection.address, leader.address)
-        try publisher.awaitAcks(timeout: .seconds(10))
+        try publisher.awaitAcks(timeout: .seconds(60))
         try publish(10, from: 20, to: publisher)
-        try publisher.awaitAcks(timeout: .seconds(10))
+        try publisher.awaitAcks(timeout: .seconds(60))
         XCTAssertEqual(publisher.lastAckedSequence, 29)
         let record = leader.record
         XCTAssertEqual(record.logged.map(\.sequence), Array(0..<30), "each message logged once, at the leader")
@@ -79,7 +79,7 @@ final class FailoverTests: XCTestCase {
         try publisher.reconnect()
         XCTAssertEqual(publisher.brokers.addresses, [refusing.address, leader.address])
         XCTAssertEqual(publisher.connection.address, leader.address, "after \(refusal)")
-        try publisher.awaitAcks(timeout: .seconds(10))
+        try publisher.awaitAcks(timeout: .seconds(60))
         XCTAssertEqual(leader.record.logged.map(\.sequence), Array(0..<5))
     }
 

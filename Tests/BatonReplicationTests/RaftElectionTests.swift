@@ -136,7 +136,6 @@ final class RaftCommitRuleTests: XCTestCase {
     /// member holding term-3 bytes there can still win and overwrite them.
     func testOldTermBytesOnAMajorityDoNotCommitBeforeTheLeadersOwnTerm() {
         let quorum = RaftQuorum(members: 5)
-        defer { quorum.deallocate() }
         // Leader (durable through its marker), two followers with the old bytes, two without.
         let durable: [Int64] = [4_128, 4_096, 4_096, 2_048, 2_048]
         let majority = quorum.position { durable[$0] }
@@ -149,11 +148,9 @@ final class RaftCommitRuleTests: XCTestCase {
 
     func testTheQuorumIsTheMajorityThLargest() {
         let three = RaftQuorum(members: 3)
-        defer { three.deallocate() }
         XCTAssertEqual(three.position { [10, 30, 20][$0] }, 20)
         XCTAssertEqual(three.position { [5, 5, 0][$0] }, 5)
         let seven = RaftQuorum(members: 7)
-        defer { seven.deallocate() }
         XCTAssertEqual(seven.position { Int64([70, 10, 60, 20, 50, 30, 40][$0]) }, 40)
     }
 
