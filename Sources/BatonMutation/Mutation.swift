@@ -22,6 +22,8 @@ public enum Mutation: String, Sendable, CaseIterable, CustomStringConvertible {
     case raftVotesForAnyLog = "raft-votes-for-any-log"
     /// A Raft follower takes a new leader's stream at its own log's end, without cutting a divergent suffix.
     case raftSkipsTruncation = "raft-skips-truncation"
+    /// A Raft leader commits by counting replicas of earlier terms' bytes, without waiting for its own term's marker (Raft §5.4.2, figure 8).
+    case raftCommitsEarlierTerms = "raft-commits-earlier-terms"
 
     public var description: String { rawValue }
 

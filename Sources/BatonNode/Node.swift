@@ -44,6 +44,8 @@ public final class GenericNode<Environment: NodeEnvironment> {
     public let replicationAddress: IPv4SocketAddress?
     /// Faults injected on receive (tests; nil unless `configuration.faultInjection`).
     public private(set) var injectedFaults: CounterSet?
+    /// A Raft member's own counters (role, term, each follower's durable position); nil for a chain or a single node.
+    public private(set) var raftCounters: RaftCounters?
     private var closeTransport: (() -> Void)?
     /// The composite agent when `runsOwnThreads` is false, until taken.
     private nonisolated(unsafe) var externalAgent: (any Agent)?
@@ -128,7 +130,9 @@ public final class GenericNode<Environment: NodeEnvironment> {
         if replication.mode == .raft {
             let peers = replication.members.map(\.nodeId).filter { $0 != replication.nodeId }
             let state = try Self.raftState(log: log, fileSystem: environment.fileSystem)
-            raft = (state, RaftCounters(peers: peers, allocate: { file.allocate(label: $0) }))
+            let ownCounters = RaftCounters(peers: peers, allocate: { file.allocate(label: $0) })
+            raftCounters = ownCounters
+            raft = (state, ownCounters)
             logger.info("node \(configuration.nodeId) is a Raft member of \(replication.members.map { String($0.nodeId) }.joined(separator: ", ")) (cluster \(replication.clusterId), term \(state?.currentTerm ?? 0)); replication on \(transport.localAddress)")
         } else {
             logger.info("node \(configuration.nodeId) is the \(replication.role) of chain \(replication.members.map { String($0.nodeId) }.joined(separator: " -> ")) (cluster \(replication.clusterId), epoch \(replication.epoch)); replication on \(transport.localAddress)")

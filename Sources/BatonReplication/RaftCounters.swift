@@ -30,6 +30,9 @@ public final class RaftCounters: @unchecked Sendable {
     public let handOvers: PositionCounter
     /// Writes of the term/vote/term-index file that failed (the reply waiting on it was not sent).
     public let stateWriteFailures: PositionCounter
+    /// Where this member's current leadership began: the position of its term's
+    /// marker (-1 while it does not lead, or before the marker is in the log).
+    public let termStart: PositionCounter
     /// Per other member, in configuration order: its durable position as this leader knows it.
     public let followerDurable: [PositionCounter]
     /// Per other member: the end of what it reported holding.
@@ -48,6 +51,8 @@ public final class RaftCounters: @unchecked Sendable {
         syncsServed = allocate("raft.syncs.served")
         handOvers = allocate("raft.handOvers")
         stateWriteFailures = allocate("raft.stateFile.writeFailures")
+        termStart = allocate("raft.termStart")
+        termStart.setReleaseAllowingDecrease(-1)
         followerDurable = peers.map { allocate("raft.follower.\($0).durable") }
         followerReceived = peers.map { allocate("raft.follower.\($0).received") }
     }

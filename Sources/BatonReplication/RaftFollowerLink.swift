@@ -1,4 +1,5 @@
 import BatonLog
+import BatonRing
 
 /// A Raft leader's view of one follower: whether it has matched its log to
 /// this term's (a Sync answered and a Status back), how far it holds and has
@@ -21,12 +22,17 @@ final class RaftFollowerLink {
     var synced = false
     /// The follower takes bytes only below this (the Sync listed no term starting later).
     var validUpTo: Int64 = .max
-    /// Its durable position in this term (0 until it reports one).
-    var durable: Int64 = 0
+    /// Its durable position in this term (0 until it reports one), published as `raft.follower.N.durable`.
+    var durable: Int64 = 0 {
+        didSet { durableCounter.setReleaseAllowingDecrease(durable) }
+    }
+    private let durableCounter: PositionCounter
 
-    init(member: ClusterMember, index: Int, stagedPosition: Int64, heartbeatIntervalNanos: Int64, resender: LogResendCursor) {
+    init(member: ClusterMember, index: Int, stagedPosition: Int64, heartbeatIntervalNanos: Int64, resender: LogResendCursor,
+         durableCounter: PositionCounter) {
         self.member = member
         self.index = index
+        self.durableCounter = durableCounter
         sender = SuccessorSender(stagedPosition: stagedPosition, heartbeatIntervalNanos: heartbeatIntervalNanos)
         self.resender = resender
     }

@@ -22,7 +22,11 @@ extension RaftReplicator {
         sync.entryCount = UInt32(entries.count)
         for (slot, entry) in entries.enumerated() { sync.setEntry(at: slot, term: entry.term, start: entry.start) }
         link.resync(validUpTo: validUpTo)
-        link.durable = max(link.durable, min(request.durablePosition, match))
+        // Only an agreed match vouches for the follower's bytes below it. A cut-only answer's match
+        // is where a divergent log must be cut *at least* to: the bytes below it may still differ
+        // from this log's, and counting them committed a marker no majority held (found by the
+        // scripted figure-8 run, seed 5: two restarted members' stale suffixes counted).
+        if agreed { link.durable = max(link.durable, min(request.durablePosition, match)) }
         raftCounters.syncsServed.addRelease(1)
     }
 
@@ -35,10 +39,7 @@ extension RaftReplicator {
                                              window: status.windowBytes, now: now) {
             startResend(link, from: received, reason: reason)
         }
-        if status.durablePosition > link.durable {
-            link.durable = status.durablePosition
-            raftCounters.followerDurable[link.index].setReleaseAllowingDecrease(link.durable)
-        }
+        if status.durablePosition > link.durable { link.durable = status.durablePosition }
         raftCounters.followerReceived[link.index].setReleaseAllowingDecrease(received)
     }
 
@@ -64,7 +65,7 @@ extension RaftReplicator {
         guard termStart >= 0 else { return 0 }
         let own = ownDurablePosition()
         let majority = quorum.position { index in index == 0 ? own : self.links[index &- 1].durable }
-        let next = RaftCommitRule.commit(current: commit, majorityDurable: majority, termStart: termStart)
+        let next = RaftCommitRule.commit(current: commit, majorityDurable: majority, termStart: commitsEarlierTerms ? -1 : termStart)
         guard next > commit else { return 0 }
         commit = next
         counters.chainCommit.setRelease(commit)

@@ -81,10 +81,14 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
     // MARK: Leading
     /// Won an election; the term's marker is not appended yet (the order stage must first let go of the appender).
     var leaderStartPending = false
-    /// Where this leader's term starts (its marker frame), -1 while not leading.
-    var termStart: Int64 = -1
+    /// Where this leader's term starts (its marker frame), -1 while not leading (published as `raft.termStart`).
+    var termStart: Int64 = -1 {
+        didSet { raftCounters.termStart.setReleaseAllowingDecrease(termStart) }
+    }
     /// `Mutation.raftSkipsTruncation` (simulator only), read once.
     let skipsTruncation: Bool
+    /// `Mutation.raftCommitsEarlierTerms` (simulator only), read once: the commit ignores where the term starts.
+    let commitsEarlierTerms: Bool
     /// Bytes below this may be overwritten in the log buffer: a follower behind it is sent a re-read (`counters.sentPosition`).
     var zeroCopyFloor: Int64
 
@@ -138,6 +142,7 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         logCounters = log.counters
         ownDurable = Mutation.ackBeforeSync.isActive ? log.counters.appended : log.counters.durable
         skipsTruncation = Mutation.raftSkipsTruncation.isActive
+        commitsEarlierTerms = Mutation.raftCommitsEarlierTerms.isActive
         self.logger = logger
         bufferBase = log.buffer.base
         bufferMask = Int64(log.buffer.mask)
@@ -158,7 +163,7 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         let peers = configuration.members.filter { $0.nodeId != configuration.nodeId }
         links = peers.enumerated().map { index, member in
             RaftFollowerLink(member: member, index: index, stagedPosition: end, heartbeatIntervalNanos: configuration.heartbeatIntervalNanos,
-                             resender: LogResendCursor(log: log, chunkBytes: chunk))
+                             resender: LogResendCursor(log: log, chunkBytes: chunk), durableCounter: raftCounters.followerDurable[index])
         }
         quorum = RaftQuorum(members: configuration.members.count)
         commit = log.startPosition

@@ -45,6 +45,8 @@ public final class SimulatedMember {
     private var truncationsSeen: Int64 = 0
     /// The log's end when this member last started leading (consumed by the simulation's check).
     var becameLeaderAt: Int64?
+    /// While it leads: its replicator's commit position when the leadership was first seen.
+    private var commitWhenLeadingBegan: Int64?
     private let logger: Logger
     private let trace: SimulationTrace
 
@@ -75,6 +77,7 @@ public final class SimulatedMember {
             starts += 1
             lastCommit = .min
             lastLeadership = -1
+            commitWhenLeadingBegan = nil
             truncationsSeen = built.log.counters.truncationCompleted.getAcquire()
             durable = built.log.durablePosition
             durableFloor = max(durable, repairingFrom ?? 0)
@@ -153,7 +156,10 @@ public final class SimulatedMember {
             trace.record(.leadership(member: index, state: leadership))
             if Leadership(rawValue: leadership) == .leading {
                 becameLeaderAt = node.log.appendedPosition
+                commitWhenLeadingBegan = node.replicationCounters?.chainCommit.getAcquire() ?? commit
                 leadershipsTaken += 1
+            } else {
+                commitWhenLeadingBegan = nil
             }
         }
         let completed = node.log.counters.truncationCompleted.getPlain()
@@ -176,6 +182,22 @@ public final class SimulatedMember {
     var leadingTerm: Int64? {
         guard let node, isLeading else { return nil }
         return node.configuration.replication?.mode == .raft ? node.replicationCounters?.epoch.getAcquire() ?? 0 : 0
+    }
+
+    /// Raft's figure-8 moment, as this member leads: it knows that `majority`
+    /// members (itself included) durably hold bytes past the commit it had
+    /// when its leadership began, all of earlier terms (below its marker) —
+    /// what counting replicas of earlier terms would commit. See
+    /// `ScriptCondition.majorityHoldsEarlierTermsBeyondCommit`.
+    func knowsMajorityHoldsEarlierTermsBeyondCommit(majority: Int) -> Bool {
+        guard let node, isLeading, let raft = node.raftCounters, let began = commitWhenLeadingBegan else { return false }
+        let termStart = raft.termStart.getAcquire()
+        guard termStart >= 0 else { return false }
+        var durables = raft.followerDurable.map { $0.getAcquire() }
+        durables.append(node.log.durablePosition)
+        durables.sort(by: >)
+        let held = durables[majority - 1]
+        return held > began && held <= termStart
     }
 
     /// When the member's next storage completion is due, if any is in flight.

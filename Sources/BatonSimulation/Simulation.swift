@@ -39,9 +39,16 @@ public final class Simulation {
     /// Members whose synced bytes were corrupted since they last started (their recovery may rightly cut durable frames).
     private var corruptedSinceStart: [Bool] = []
     private var tally = FaultTally()
-    /// Scripted steps not yet run, in time order.
+    /// Scripted steps not yet run, in order.
     private var scriptSteps: [ScriptStep] = []
     private var lastScriptedLeader: Int?
+    /// Members bound to names by `remember` steps.
+    private var scriptNames: [String: Int] = [:]
+    /// The first step's wait: leaderships taken when it began waiting, when its condition first held.
+    private var scriptWait: (leaderships: Int, heldAt: Int64?)?
+    private var scriptStepsRun = 0
+    /// When the script ran its last step (or gave up waiting): the run heals `settleAfterNanos` later.
+    private var scriptEndedAt: Int64?
     private var steps = 0
     /// The member publishers try when none leads: the chain's head (the first configured member).
     private let headIndex = 0
@@ -177,7 +184,7 @@ public final class Simulation {
             runDueActions()
             if healedAt == nil {
                 runScriptSteps()
-                if time.now >= plan.faultNanos {
+                if time.now >= plan.faultNanos && scriptAllowsHealing {
                     heal()
                     healedAt = time.now
                     nextFaultAt = .max
@@ -255,6 +262,7 @@ public final class Simulation {
         result.faults = tally
         result.leadershipsTaken = members.reduce(0) { $0 + $1.leadershipsTaken }
         result.truncations = members.reduce(0) { $0 + $1.truncations }
+        result.scriptStepsRun = scriptStepsRun
         result.checks = checker.checks
         for member in members { trace.mix(UInt64(bitPattern: member.commit ?? -1)) }
         result.traceHash = trace.hash
@@ -491,12 +499,49 @@ public final class Simulation {
 
     private func runScriptSteps() {
         while let step = scriptSteps.first, step.at <= time.now {
+            guard scriptConditionHolds(step) else {
+                if time.now > step.at + step.within {
+                    trace.record(.scriptGaveUp(step: scriptStepsRun))
+                    scriptSteps.removeAll()
+                    scriptEndedAt = time.now
+                }
+                return
+            }
             scriptSteps.removeFirst()
+            scriptWait = nil
+            scriptStepsRun += 1
             run(step.action)
+            if scriptSteps.isEmpty { scriptEndedAt = time.now }
         }
     }
 
-    /// The member a script names, now (nil: a leader was named and none leads).
+    /// Whether the first step may run now: its condition held `afterNanos` ago (or it has none).
+    private func scriptConditionHolds(_ step: ScriptStep) -> Bool {
+        guard let condition = step.condition else { return true }
+        var wait = scriptWait ?? (leaderships: members.reduce(0) { $0 + $1.leadershipsTaken }, heldAt: nil)
+        defer { scriptWait = wait }
+        if wait.heldAt == nil {
+            switch condition {
+            case .newLeader:
+                if members.reduce(0, { $0 + $1.leadershipsTaken }) > wait.leaderships { wait.heldAt = time.now }
+            case .majorityHoldsEarlierTermsBeyondCommit:
+                if members.contains(where: { $0.knowsMajorityHoldsEarlierTermsBeyondCommit(majority: members.count / 2 + 1) }) {
+                    wait.heldAt = time.now
+                }
+            }
+        }
+        guard let heldAt = wait.heldAt else { return false }
+        return time.now >= heldAt + step.afterNanos
+    }
+
+    /// Faults may stop: no script, or its last step ran `settleAfterNanos` ago.
+    private var scriptAllowsHealing: Bool {
+        guard options.script != nil else { return true }
+        guard let ended = scriptEndedAt else { return false }
+        return time.now >= ended + SimulationScript.settleAfterNanos
+    }
+
+    /// The member a script names, now (nil: a leader was named and none leads, or a name is unbound).
     private func resolve(_ member: ScriptedMember) -> Int? {
         switch member {
         case let .member(index): return index
@@ -506,11 +551,27 @@ public final class Simulation {
             guard let leader = leaders.max(by: { $0.1 < $1.1 }) else { return nil }
             lastScriptedLeader = leader.0
             return leader.0
+        case let .named(name): return scriptNames[name]
+        case let .otherThan(names, k):
+            let taken = Set(names.compactMap { scriptNames[$0] })
+            let others = members.indices.filter { !taken.contains($0) }
+            return k < others.count ? others[k] : nil
         }
+    }
+
+    private func cutBothWays(_ a: Int, _ b: Int) {
+        network.setBlocked(true, from: a, to: b)
+        network.setBlocked(true, from: b, to: a)
+        trace.record(.partitioned(from: a, to: b))
+        trace.record(.partitioned(from: b, to: a))
     }
 
     private func run(_ action: ScriptedAction) {
         switch action {
+        case let .remember(ref, name):
+            guard let member = resolve(ref) else { return }
+            scriptNames[name] = member
+            trace.record(.named(member: member, name: name))
         case let .isolate(ref):
             guard let member = resolve(ref) else { return }
             for other in members.indices where other != member {
@@ -521,14 +582,21 @@ public final class Simulation {
             trace.record(.isolated(member: member))
         case let .cut(first, second):
             guard let a = resolve(first), let b = resolve(second), a != b else { return }
-            network.setBlocked(true, from: a, to: b)
-            network.setBlocked(true, from: b, to: a)
+            cutBothWays(a, b)
             tally.partitions += 1
-            trace.record(.partitioned(from: a, to: b))
-            trace.record(.partitioned(from: b, to: a))
+        case let .separate(refs):
+            let side = Set(refs.compactMap(resolve))
+            for a in side {
+                for b in members.indices where !side.contains(b) { cutBothWays(a, b) }
+            }
+            tally.partitions += 1
         case .healNetwork:
             network.healPartitions()
             trace.record(.healed)
+        case let .networkFaults(faults):
+            network.faults = faults
+            network.faultsEnabled = faults != .calm
+            trace.record(.networkFaults(enabled: network.faultsEnabled))
         case let .crash(ref):
             guard let member = resolve(ref), members[member].isUp else { return }
             members[member].crash(random: &faultRandom)

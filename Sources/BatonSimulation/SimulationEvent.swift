@@ -21,6 +21,9 @@ public enum SimulationEvent: Sendable, Equatable {
     case leadership(member: Int, state: Int64)
     case agentError(member: Int, text: String)
     case restartFailed(member: Int, text: String)
+    case named(member: Int, name: String)
+    case networkFaults(enabled: Bool)
+    case scriptGaveUp(step: Int)
 
     /// The member the event concerns, if one.
     public var member: Int? {
@@ -28,9 +31,9 @@ public enum SimulationEvent: Sendable, Equatable {
         case let .started(m, _), let .crashed(m, _, _, _), let .paused(m, _), let .resumed(m), let .isolated(m),
              let .clockJump(m, _, _), let .diskFaults(m, _), let .corruptedByte(m, _), let .repaired(m, _), let .connected(_, m),
              let .acked(m, _, _, _), let .refused(m, _, _), let .delivered(m, _, _, _), let .committed(m, _),
-             let .leadership(m, _), let .agentError(m, _), let .restartFailed(m, _):
+             let .leadership(m, _), let .agentError(m, _), let .restartFailed(m, _), let .named(m, _):
             return m
-        case .partitioned, .healed, .faultsStopped:
+        case .partitioned, .healed, .faultsStopped, .networkFaults, .scriptGaveUp:
             return nil
         }
     }
@@ -57,6 +60,9 @@ public enum SimulationEvent: Sendable, Equatable {
         case let .leadership(m, state): return "member \(m) leadership \(state)"
         case let .agentError(m, text): return "member \(m) agent error: \(text)"
         case let .restartFailed(m, text): return "member \(m) could not restart: \(text)"
+        case let .named(m, name): return "script: member \(m) is \(name)"
+        case let .networkFaults(on): return "script: network faults \(on ? "on" : "off")"
+        case let .scriptGaveUp(step): return "script: step \(step + 1)'s condition did not hold in time; the script ends"
         }
     }
 }

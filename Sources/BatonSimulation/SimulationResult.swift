@@ -17,6 +17,8 @@ public struct SimulationResult: Sendable {
     public var leadershipsTaken = 0
     /// Times a member cut an uncommitted suffix of its running log (Raft followers).
     public var truncations = 0
+    /// Scripted steps that ran (all of them unless a condition did not hold in time).
+    public var scriptStepsRun = 0
     public var checks = HistoryChecker.CheckCounts()
     public var traceHash: UInt64 = 0
     public var events = 0
@@ -34,7 +36,8 @@ public struct SimulationResult: Sendable {
                      + (options.mutation.map { ", mutation \($0)" } ?? ""))
         lines.append("  messages: offered \(offered), acked \(acked), delivered per member \(delivered.map(String.init).joined(separator: " "))")
         lines.append("  faults injected: \(faults)")
-        lines.append("  leaderships taken \(leadershipsTaken), log truncations \(truncations)")
+        lines.append("  leaderships taken \(leadershipsTaken), log truncations \(truncations)"
+                     + (options.script.map { ", script steps run \(scriptStepsRun) of \($0.steps.count)" } ?? ""))
         lines.append("  invariants checked: \(Invariant.allCases.count) (\(checks.deliveries) deliveries, \(checks.acks) acks, \(checks.commitChecks) commit checks, \(checks.finalChecks) final)")
         lines.append("  simulated \(Double(simulatedNanos) / 1e9) s in \(steps) steps, \(events) events, trace hash \(String(traceHash, radix: 16))")
         if let violation {
