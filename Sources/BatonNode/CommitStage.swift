@@ -11,10 +11,12 @@ import BatonRing
 /// Ack requests arrive in log order (the order stage appends sequentially),
 /// so the stage stops at the first request that is not yet committed.
 ///
-/// A request ordered under an earlier leadership generation than the gate's
-/// current one (read once per duty cycle, after the commit position) is refused with `notLeader` at once, never acked: the member
-/// stopped leading after ordering it, and (Raft) its positions may since hold
-/// another leader's frames. The committed position is read before the
+/// A request ordered under a leadership generation below the gate's
+/// `ackableFrom` (read once per duty cycle, after the commit position) is
+/// refused with `notLeader` at once, never acked: the member stopped leading
+/// after ordering it, and (Raft) its positions may since hold another
+/// leader's frames. (A leader that only paused its order stage — a
+/// leadership transfer — keeps its earlier requests ackable.) The committed position is read before the
 /// generation, so a commit published after a step-down is never paired with
 /// the generation before it. The publisher resends to the new leader, whose
 /// producer table (rebuilt from its log) drops what was logged already.
@@ -59,6 +61,7 @@ public final class CommitStage<Source: CommitSource>: Agent {
         var work = 0
         let committed = source.committedPosition()
         let generation = leadership.currentGeneration
+        let ackableFrom = leadership.currentAckableFrom
         if committed > commitPosition.getPlain() {
             commitPosition.setRelease(committed)
             work += 1
@@ -67,9 +70,9 @@ public final class CommitStage<Source: CommitSource>: Agent {
         if pending.valid && !flushPending() { return work }
         let taken = ackRequests.controlledRead(limit: batchLimit) { _, payload, _ in
             let request = AckRecord(payload)
-            if request.generation != generation {
-                // Ordered after this cycle read the gate (a leadership that just began): judged next cycle.
-                if request.generation > generation { return .abort }
+            // Ordered after this cycle read the gate (a leadership that just began): judged next cycle.
+            if request.generation > generation { return .abort }
+            if request.generation < ackableFrom {
                 if pending.valid && !flushPending() { return .abort }
                 return refuse(request) ? .continue : .abort
             }

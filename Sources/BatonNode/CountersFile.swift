@@ -32,7 +32,7 @@ public final class CountersFile: @unchecked Sendable {
     private let mappedBytes: Int
     private let labelsBase: UnsafeMutableRawPointer
 
-    private static func layout(capacity: Int) -> (valuesOffset: Int, total: Int) {
+    static func layout(capacity: Int) -> (valuesOffset: Int, total: Int) {
         let labelsEnd = headerBytes + capacity * labelBytes
         let valuesOffset = (labelsEnd + 127) & ~127
         return (valuesOffset, valuesOffset + capacity * CounterSet.slotBytes)

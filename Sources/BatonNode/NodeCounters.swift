@@ -24,6 +24,8 @@ public final class NodeCounters: @unchecked Sendable {
     public let leadershipGeneration: PositionCounter
     /// The leadership generation the order stage obeys (the order stage).
     public let leadershipObserved: PositionCounter
+    /// The oldest leadership generation whose ack requests may still be acked (the replicator).
+    public let leadershipAckableFrom: PositionCounter
 
     // Traffic.
     /// Messages appended to the log (order).
@@ -69,6 +71,7 @@ public final class NodeCounters: @unchecked Sendable {
         leaderId = file.allocate(label: "leadership.leaderId")
         leadershipGeneration = file.allocate(label: "leadership.generation")
         leadershipObserved = file.allocate(label: "leadership.observed")
+        leadershipAckableFrom = file.allocate(label: "leadership.ackableFrom")
         messagesIn = file.allocate(label: "messages.in")
         bytesIn = file.allocate(label: "bytes.in")
         duplicatesDropped = file.allocate(label: "messages.duplicatesDropped")
@@ -107,6 +110,7 @@ extension NodeCounters {
     /// The gate over this node's leadership counters, with the refusal texts a replication mode supplies.
     func leadershipGate(refusalTexts: [UInt32: String] = [:]) -> LeadershipGate {
         LeadershipGate(state: leadership, leaderId: leaderId, generation: leadershipGeneration, observed: leadershipObserved,
+                       ackableFrom: leadershipAckableFrom,
                        refusalTexts: refusalTexts)
     }
 }

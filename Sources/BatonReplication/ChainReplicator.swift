@@ -100,7 +100,7 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
         self.configuration = configuration
         self.counters = counters
         self.leadership = LeadershipGate(state: leadership.state, leaderId: leadership.leaderId,
-                                         generation: leadership.generation, observed: leadership.observed,
+                                         generation: leadership.generation, observed: leadership.observed, ackableFrom: leadership.ackableFrom,
                                          refusalTexts: Self.refusalTexts(configuration))
         outbox = ReplicationOutbox(transport: transport, nodeId: configuration.nodeId,
                                    clusterId: configuration.clusterId, epoch: configuration.epoch)

@@ -12,12 +12,16 @@ import BatonRing
 /// each duty cycle, so a replicator that stops leading knows when the order
 /// stage has stopped appending (`orderStageObserved`) and the appender is its
 /// own again; the order stage stamps each ack request with the generation it
-/// ordered under, and the commit stage refuses (never acks) a request whose
-/// generation is no longer current: a Raft leader that stepped down may see
-/// those positions filled by another leader's frames.
+/// ordered under, and the commit stage refuses (never acks) a request ordered
+/// under a generation below `ackableFrom`: a Raft leader that stepped down
+/// may see those positions filled by another leader's frames. A change that
+/// keeps this member's positions its own (a leader pausing its order stage
+/// for a leadership transfer, and resuming) keeps `ackableFrom`, so what it
+/// ordered before is still acked once committed.
 ///
 /// Invariant: `state` holds a `Leadership` raw value; `leaderId` is a member
-/// id or -1 (unknown); `generation` never decreases and `observed <= generation`;
+/// id or -1 (unknown); `generation` never decreases, `observed <= generation`
+/// and `ackableFrom <= generation`;
 /// `refusalTexts` names a text for every member that can lead.
 /// Threading: `state`, `leaderId`, `generation` written by the replicator's
 /// thread (release), `observed` by the order stage's; read anywhere (acquire);
@@ -29,6 +33,8 @@ public struct LeadershipGate: @unchecked Sendable {
     public let generation: PositionCounter
     /// The generation the order stage last obeyed (its single writer).
     public let observed: PositionCounter
+    /// The oldest generation whose ack requests may still be acked (the replicator).
+    public let ackableFrom: PositionCounter
     /// The refusal text by leader id, made once at set-up (so a refusal formats nothing new).
     public let refusalTexts: [UInt32: String]
     /// The same texts as UTF-8, made once (a refusal copies them; it allocates nothing).
@@ -38,12 +44,13 @@ public struct LeadershipGate: @unchecked Sendable {
     public let unknownLeaderText: String
 
     public init(state: PositionCounter, leaderId: PositionCounter, generation: PositionCounter, observed: PositionCounter,
-                refusalTexts: [UInt32: String] = [:],
+                ackableFrom: PositionCounter, refusalTexts: [UInt32: String] = [:],
                 unknownLeaderText: String = "this node does not order publishes now and knows no leader; try another member") {
         self.state = state
         self.leaderId = leaderId
         self.generation = generation
         self.observed = observed
+        self.ackableFrom = ackableFrom
         self.refusalTexts = refusalTexts
         refusalTextBytes = refusalTexts.mapValues { Array($0.utf8) }
         unknownLeaderTextBytes = Array(unknownLeaderText.utf8)
@@ -58,14 +65,20 @@ public struct LeadershipGate: @unchecked Sendable {
     @inlinable public var currentGeneration: Int64 { generation.getAcquire() }
 
     /// Publishes a change (the replicator's thread); returns its generation.
+    /// `keepsAcks`: this member's positions stay its own across the change
+    /// (a leader pausing and resuming), so earlier requests stay ackable.
     @discardableResult
-    public func publish(_ leadership: Leadership, leader: UInt32?) -> Int64 {
+    public func publish(_ leadership: Leadership, leader: UInt32?, keepsAcks: Bool = false) -> Int64 {
         leaderId.setReleaseAllowingDecrease(leader.map(Int64.init) ?? -1)
         state.setReleaseAllowingDecrease(leadership.rawValue)
         let next = generation.getPlain() &+ 1
+        if !keepsAcks { ackableFrom.setReleaseAllowingDecrease(next) }
         generation.setRelease(next)
         return next
     }
+
+    /// The oldest generation whose requests may be acked (acquire; read after `currentGeneration`).
+    @inlinable public var currentAckableFrom: Int64 { ackableFrom.getAcquire() }
 
     /// The order stage obeys `generation` from now on (its thread, at the start of a duty cycle).
     @inlinable public func orderStageObeys(_ generation: Int64) {

@@ -28,6 +28,15 @@ public final class RaftCounters: @unchecked Sendable {
     public let syncsServed: PositionCounter
     /// Leaderships this member handed to a follower before stopping.
     public let handOvers: PositionCounter
+    /// Leadership-transfer requests made (`baton admin transfer-leadership`,
+    /// another process: the only counters written from outside the node),
+    /// and the member asked for (node id; -1: the most up-to-date follower),
+    /// written before the request number.
+    public let transferRequests: PositionCounter
+    public let transferTarget: PositionCounter
+    /// The last request number answered, and how (`RaftTransferOutcome`).
+    public let transfersHandled: PositionCounter
+    public let transferOutcome: PositionCounter
     /// Writes of the term/vote/term-index file that failed (the reply waiting on it was not sent).
     public let stateWriteFailures: PositionCounter
     /// Where this member's current leadership began: the position of its term's
@@ -51,6 +60,10 @@ public final class RaftCounters: @unchecked Sendable {
         syncsServed = allocate("raft.syncs.served")
         handOvers = allocate("raft.handOvers")
         stateWriteFailures = allocate("raft.stateFile.writeFailures")
+        transferRequests = allocate("raft.transfer.requests")
+        transferTarget = allocate("raft.transfer.target")
+        transfersHandled = allocate("raft.transfer.handled")
+        transferOutcome = allocate("raft.transfer.outcome")
         termStart = allocate("raft.termStart")
         termStart.setReleaseAllowingDecrease(-1)
         followerDurable = peers.map { allocate("raft.follower.\($0).durable") }

@@ -101,6 +101,7 @@ extension RaftReplicator {
         raftCounters.stepDowns.addRelease(1)
         leaderStartPending = false
         termStart = -1
+        endTransfer(resumeOrdering: false)
         for link in links { link.resender.stop() }
         becameFollower()
     }

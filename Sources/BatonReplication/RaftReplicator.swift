@@ -112,6 +112,10 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
     var truncationGeneration: Int64 = 0
     /// This election was handed over by the leader (its vote requests carry the transfer flag).
     var handOver = false
+    /// The transfer request last read from `raft.transfer.requests` (answered or under way).
+    var transferRequestSeen: Int64
+    /// A leadership transfer this leader is carrying out.
+    var transfer: LeadershipTransfer?
 
     struct PendingSync {
         var term: UInt64
@@ -131,7 +135,7 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         self.counters = counters
         self.raftCounters = raftCounters
         self.leadership = LeadershipGate(state: leadership.state, leaderId: leadership.leaderId,
-                                         generation: leadership.generation, observed: leadership.observed,
+                                         generation: leadership.generation, observed: leadership.observed, ackableFrom: leadership.ackableFrom,
                                          refusalTexts: Self.refusalTexts(configuration),
                                          unknownLeaderText: "node \(configuration.nodeId) knows no Raft leader now (an election is in progress); try again shortly")
         outbox = ReplicationOutbox(transport: transport, nodeId: configuration.nodeId,
@@ -142,6 +146,8 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         logCounters = log.counters
         ownDurable = Mutation.ackBeforeSync.isActive ? log.counters.appended : log.counters.durable
         skipsTruncation = Mutation.raftSkipsTruncation.isActive
+        // Requests made before this start are not this incarnation's to answer.
+        transferRequestSeen = raftCounters.transferRequests.getAcquire()
         commitsEarlierTerms = Mutation.raftCommitsEarlierTerms.isActive
         self.logger = logger
         bufferBase = log.buffer.base
@@ -197,10 +203,12 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         }
         work += receive(now: now)
         work += finishTruncation(now: now)
+        work += pollTransferRequest(now: now)
         if election.role == .leader {
             work += startLeadingIfReady(now: now)
             work += advanceLeaderCommit()
             work += transmit(now: now)
+            work += advanceTransfer(now: now)
         } else {
             work += settleAppender()
             work += publishReceivedFrames(now: now)
@@ -304,5 +312,6 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         assert(election.role == .leader || !appenderSettled || receivedBytes >= appender.position,
                "received bytes \(receivedBytes) below the published end \(appender.position)")
         assert(termStart < 0 || election.role == .leader, "a term start \(termStart) while not leading")
+        assert(transfer == nil || election.role == .leader, "a leadership transfer while not leading")
     }
 }

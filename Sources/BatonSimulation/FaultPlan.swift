@@ -8,6 +8,8 @@ public struct FaultPlan: Sendable, Equatable {
     /// The kinds of fault a run may draw.
     public enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
         case network, partition, crash, pause, disk, clock, corruption
+        /// A leadership transfer asked of the leader (`baton admin transfer-leadership`; Raft only).
+        case transfer
         public var description: String { rawValue }
     }
 
@@ -24,7 +26,8 @@ public struct FaultPlan: Sendable, Equatable {
 
     /// Every kind. (Corruption strikes followers only: a follower's recovery
     /// cuts a corrupt durable frame and fetches the rest again; the head's log
-    /// is the chain's source and it refuses to open a corrupt one.)
+    /// is the chain's source and it refuses to open a corrupt one. Corruption
+    /// is a chain fault, transfer a Raft one: the simulation drops the other.)
     public static let defaultKinds: Set<Kind> = Set(Kind.allCases)
 
     /// A plan with nothing going wrong.

@@ -200,6 +200,15 @@ public final class SimulatedMember {
         return held > began && held <= termStart
     }
 
+    /// Writes a leadership-transfer request into the node's counters, as
+    /// `baton admin transfer-leadership` writes another process's (to member
+    /// index `target`, or the most up-to-date follower for nil).
+    func requestLeadershipTransfer(to target: Int?) {
+        guard let raft = node?.raftCounters else { return }
+        raft.transferTarget.setReleaseAllowingDecrease(target.map { Int64($0 + 1) } ?? -1)
+        raft.transferRequests.setRelease(raft.transferRequests.getPlain() + 1)
+    }
+
     /// When the member's next storage completion is due, if any is in flight.
     var nextStorageReadyNanos: Int64? { node == nil ? nil : environment.storage?.nextReadyNanos }
 }

@@ -79,7 +79,8 @@ public final class Simulation {
         faultRandom = random.fork(4)
         var clientRandom = random.fork(5)
         // Raft members do not repair bit rot (see FaultPlan.defaultKinds): corruption is a chain fault.
-        let allowed = options.replication == .raft ? options.allowedFaults.subtracting([.corruption]) : options.allowedFaults
+        let allowed = options.replication == .raft ? options.allowedFaults.subtracting([.corruption])
+                                                   : options.allowedFaults.subtracting([.transfer])
         if let script = options.script {
             var scripted = FaultPlan.calm(members: options.nodes)
             scripted.faultNanos = script.faultNanos
@@ -469,6 +470,12 @@ public final class Simulation {
             corruptedSinceStart[member] = true
             trace.record(.corruptedByte(member: member, offset: corrupted.offset))
             crash(member)
+        case .transfer:
+            guard let leader = members.first(where: \.isLeading) else { return }
+            let target = faultRandom.chance(0.5) ? nil : member
+            leader.requestLeadershipTransfer(to: target)
+            tally.transfers += 1
+            trace.record(.transferAsked(member: leader.index, target: target))
         case .network:
             return
         }
@@ -611,6 +618,12 @@ public final class Simulation {
             }
         case .restartAll:
             for member in members.indices { restart(member) }
+        case let .transferLeadership(from, to):
+            guard let member = resolve(from), members[member].isUp else { return }
+            let target = to.flatMap(resolve)
+            members[member].requestLeadershipTransfer(to: target)
+            tally.transfers += 1
+            trace.record(.transferAsked(member: member, target: target))
         }
     }
 

@@ -24,6 +24,7 @@ public enum SimulationEvent: Sendable, Equatable {
     case named(member: Int, name: String)
     case networkFaults(enabled: Bool)
     case scriptGaveUp(step: Int)
+    case transferAsked(member: Int, target: Int?)
 
     /// The member the event concerns, if one.
     public var member: Int? {
@@ -31,7 +32,8 @@ public enum SimulationEvent: Sendable, Equatable {
         case let .started(m, _), let .crashed(m, _, _, _), let .paused(m, _), let .resumed(m), let .isolated(m),
              let .clockJump(m, _, _), let .diskFaults(m, _), let .corruptedByte(m, _), let .repaired(m, _), let .connected(_, m),
              let .acked(m, _, _, _), let .refused(m, _, _), let .delivered(m, _, _, _), let .committed(m, _),
-             let .leadership(m, _), let .agentError(m, _), let .restartFailed(m, _), let .named(m, _):
+             let .leadership(m, _), let .agentError(m, _), let .restartFailed(m, _), let .named(m, _),
+             let .transferAsked(m, _):
             return m
         case .partitioned, .healed, .faultsStopped, .networkFaults, .scriptGaveUp:
             return nil
@@ -60,6 +62,7 @@ public enum SimulationEvent: Sendable, Equatable {
         case let .leadership(m, state): return "member \(m) leadership \(state)"
         case let .agentError(m, text): return "member \(m) agent error: \(text)"
         case let .restartFailed(m, text): return "member \(m) could not restart: \(text)"
+        case let .transferAsked(m, target): return "member \(m) asked to hand leadership to \(target.map { "member \($0)" } ?? "its best follower")"
         case let .named(m, name): return "script: member \(m) is \(name)"
         case let .networkFaults(on): return "script: network faults \(on ? "on" : "off")"
         case let .scriptGaveUp(step): return "script: step \(step + 1)'s condition did not hold in time; the script ends"

@@ -96,4 +96,7 @@ public enum ScriptedAction: Sendable, Equatable {
     case crashAll
     /// Start every crashed member.
     case restartAll
+    /// Ask the member to hand its leadership over (to the one named, or its
+    /// most up-to-date follower), as `baton admin transfer-leadership` does.
+    case transferLeadership(ScriptedMember, to: ScriptedMember?)
 }

@@ -10,7 +10,7 @@ struct Baton: ParsableCommand {
         commandName: "baton",
         abstract: "Baton: a replicated log broker.",
         version: BatonVersion.string,
-        subcommands: [ServeCommand.self, ClusterCommand.self, StatCommand.self, PublishCommand.self, SubscribeCommand.self, LogCommand.self, BenchCommand.self, TuningCommand.self, SimCommand.self]
+        subcommands: [ServeCommand.self, ClusterCommand.self, StatCommand.self, PublishCommand.self, SubscribeCommand.self, LogCommand.self, BenchCommand.self, TuningCommand.self, SimCommand.self, AdminCommand.self]
     )
 }
 

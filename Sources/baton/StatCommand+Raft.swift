@@ -13,7 +13,8 @@ extension StatCommand {
         var lines = ["raft \(role), term \(value("replication.epoch")), leader \(member(leader, none: "unknown (no leader heard in this term)")), "
                      + "voted for \(member(values["raft.votedFor"] ?? -1, none: "nobody in this term"))"]
         lines.append("  positions: appended \(value("position.log-0.appended")), durable \(value("position.log-0.durable")), "
-                     + "commit \(value("replication.position.chainCommit")) (acked to publishers \(value("position.commit")))")
+                     + "commit \(value("replication.position.chainCommit")) (acked to publishers \(value("position.commit")))"
+                     + (role == .leader && value("raft.termStart") >= 0 ? ", this term from \(value("raft.termStart"))" : ""))
         lines.append("  elections: pre-votes started \(value("raft.preVotes.started")), started \(value("raft.elections.started")), "
                      + "won \(value("raft.elections.won")); step-downs \(value("raft.stepDowns")), hand-overs \(value("raft.handOvers"))")
         lines.append("  truncations \(value("raft.truncations")) (\(value("raft.truncations.bytes")) bytes; refused below the commit "
@@ -23,9 +24,15 @@ extension StatCommand {
         // Only a leader keeps them (a member that never led has nothing to show).
         if !followers.isEmpty && (role == .leader || value("raft.elections.won") > 0) {
             let heading = role == .leader ? "  followers (as this leader knows them):" : "  followers (as of when this member last led):"
+            let appended = value("position.log-0.appended")
             lines.append(heading + followers.map { id in
-                " node \(id) durable \(value("raft.follower.\(id).durable")), received \(value("raft.follower.\(id).received"))"
+                let durable = value("raft.follower.\(id).durable")
+                return " node \(id) durable \(durable) (lag \(max(0, appended - durable)) bytes), received \(value("raft.follower.\(id).received"))"
             }.joined(separator: ";"))
+        }
+        if value("raft.transfer.requests") > 0 {
+            let outcome = RaftTransferOutcome(rawValue: value("raft.transfer.outcome")).map(String.init(describing:)) ?? "not answered yet"
+            lines.append("  leadership transfers asked \(value("raft.transfer.requests")); the last answered (#\(value("raft.transfer.handled"))): \(outcome)")
         }
         lines.append("  naks sent \(value("replication.naks.sent")), received \(value("replication.naks.received")); "
                      + "retransmits \(value("replication.retransmits")) (\(value("replication.retransmits.bytes")) bytes)")

@@ -35,6 +35,7 @@ final class OrderStageLeadershipTests: XCTestCase {
         counters = NodeCounters(file: file)
         gate = LeadershipGate(state: counters.leadership, leaderId: counters.leaderId,
                               generation: counters.leadershipGeneration, observed: counters.leadershipObserved,
+                              ackableFrom: counters.leadershipAckableFrom,
                               refusalTexts: [0: "node 1 follows; publish to node 0"])
         order = OrderStage(ingress: ingress, ackRequests: ackRequests, egress: egress, log: log,
                            producers: ProducerTable(maximumProducers: 16), counters: counters, clock: ManualClock(),

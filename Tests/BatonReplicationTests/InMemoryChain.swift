@@ -61,7 +61,8 @@ final class InMemoryChain {
             let counters = ReplicationCounters(allocate: { set.allocate(label: $0) })
             let gate = LeadershipGate(state: set.allocate(label: "leadership.state"), leaderId: set.allocate(label: "leadership.leaderId"),
                                       generation: set.allocate(label: "leadership.generation"),
-                                      observed: set.allocate(label: "leadership.observed"))
+                                      observed: set.allocate(label: "leadership.observed"),
+                                      ackableFrom: set.allocate(label: "leadership.ackableFrom"))
             var replication = ReplicationConfiguration(clusterId: 42, members: members, nodeId: member.nodeId)
             replication.receiverWindowBytes = 64 << 10
             var memberFaults = faults

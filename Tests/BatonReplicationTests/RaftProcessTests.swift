@@ -228,3 +228,44 @@ final class RaftProcessTests: XCTestCase {
         try cluster.verifyEveryMember(producers: [producerId: UInt64(total)], deadline: deadline)
     }
 }
+
+extension RaftProcessTests {
+    /// `baton admin transfer-leadership` moves leadership to a follower
+    /// (the best one, then one named) in about a round trip while a client
+    /// has messages in flight; nothing acknowledged is lost or duplicated. A
+    /// follower asked refuses, naming the leader.
+    func testAdminTransferLeadershipMovesItWithoutAnElectionTimeout() throws {
+        let cluster = try ProcessCluster(count: 3, replication: "raft")
+        defer { cluster.shutdown() }
+        let deadline = Date().addingTimeInterval(120)
+        let client = LeaderClient(test: self, cluster: cluster, deadline: deadline)
+        defer { client.drop() }
+        var moves: [String] = []
+        for round in 0..<3 {
+            try client.publish(untilAcked: (client.acked ?? 0) + 2_000)
+            for _ in 0..<200 { try client.step() }  // messages in flight across the transfer
+            // (The client's publisher may have followed a redirect itself: ask the members who leads.)
+            let (leader, leaderTerm) = try awaitLeader(cluster, after: client.minimumTerm - 1, excluding: nil, deadline: deadline)
+            let follower = (leader + 1) % 3
+            let refused = try ProcessCluster.baton(["admin", "transfer-leadership", "--data", cluster.dataDirectory(follower)])
+            XCTAssertNotEqual(refused.status, 0, "a follower refuses: \(refused.output)")
+            XCTAssertTrue(refused.output.contains("does not lead"), refused.output)
+            let named = round == 2 ? ["--to", String((leader + 2) % 3)] : []
+            let moved = try ProcessCluster.baton(["admin", "transfer-leadership", "--data", cluster.dataDirectory(leader),
+                                                  "--timeout", "30"] + named)
+            let leaderCounters = try cluster.counters(leader)
+            XCTAssertEqual(moved.status, 0, moved.output + " " + leaderCounters.filter { $0.key.hasPrefix("raft.") || $0.key.hasPrefix("leadership") }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+            XCTAssertTrue(moved.output.contains("leadership moved from node \(leader) to node"), moved.output)
+            let (newLeader, newTerm) = try awaitLeader(cluster, after: leaderTerm, excluding: nil, deadline: deadline)
+            XCTAssertNotEqual(newLeader, leader)
+            if round == 2 { XCTAssertEqual(newLeader, (leader + 2) % 3, "the member named took over") }
+            client.minimumTerm = newTerm
+            moves.append(moved.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let total = client.offeredThrough + 100
+        try client.publish(untilAcked: total - 1, limit: total)
+        client.drop()
+        try cluster.verifyEveryMember(producers: [producerId: total], deadline: deadline)
+        print("raft, 3 processes, baton admin transfer-leadership 3 times: " + moves.joined(separator: "; "))
+    }
+}
