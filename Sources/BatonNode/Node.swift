@@ -79,6 +79,10 @@ public final class GenericNode<Environment: NodeEnvironment> {
         if let replication = configuration.replication, replication.mode == .chain, replication.predecessor != nil {
             logConfiguration.repairsFromReplicas = true
         }
+        if configuration.replication?.mode == .raft {
+            // A leader said this member's log must start afresh where the leader's begins (its retention deleted the rest).
+            try RaftRejoinNote.rejoinIfNoted(log: logConfiguration, fileSystem: environment.fileSystem, logger: logger)
+        }
         log = try DurableLog.open(logConfiguration, fileSystem: environment.fileSystem, logger: logger, allocateCounter: { file.allocate(label: "position.\($0)") })
         counters = NodeCounters(file: file)
 

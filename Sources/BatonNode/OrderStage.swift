@@ -129,8 +129,17 @@ public final class OrderStage<Clock: NanoClock>: Agent {
             producersKnownEnd = log.startPosition
             producersKnownTruncations = truncations
         }
+        // Retention may have deleted frames the table never saw (a follower's log moved on
+        // since): their producers' state went with them; record from the log's start.
+        producersKnownEnd = max(producersKnownEnd, log.startPosition)
         if end > producersKnownEnd {
-            try producers.record(framesOf: log, from: producersKnownEnd, upTo: end)
+            do {
+                try producers.record(framesOf: log, from: producersKnownEnd, upTo: end)
+            } catch {
+                // Retention moved the start during the scan: the next duty cycle scans from the new one.
+                producersKnownEnd = max(producersKnownEnd, log.startPosition)
+                throw error
+            }
             producersKnownEnd = end
         }
         counters.orderPosition.setRelease(end)

@@ -13,12 +13,18 @@ import BatonCodec
 /// out for want of slots, `Int64.max` when every later term start is listed)
 /// and asks again when it gets there.
 ///
+/// With `flags` bit 0 (`leaderStartsLater`) the leader no longer holds the
+/// bytes the follower needs (its retention deleted them): `matchPosition` is
+/// the first position the leader holds, the single entry is the term covering
+/// the byte before it, and the follower cannot catch up by replication — it
+/// records that it must rejoin from there (`RaftRejoinNote`).
+///
 /// ```
 ///     0  ReplicationHeader (24 bytes: message header, cluster id, epoch = the leader's term, sender)
 ///    24  matchPosition (Int64: truncate to here, then take the stream from here)
 ///    32  validUpTo (Int64: take bytes only below this; Int64.max when every later term start is listed)
 ///    40  entryCount (UInt32: entries used, at most maximumEntries = 8)
-///    44  reserved (4 bytes, written 0, ignored)
+///    44  flags (UInt32: bit 0 leaderStartsLater; other bits written 0, ignored)
 ///    48  entry 0: term (UInt64), start (Int64)
 ///    64  entry 1
 ///        …
@@ -40,7 +46,9 @@ public struct ReplicationSync: ReplicationMessage {
     public static let matchPositionFieldOffset = 24
     public static let validUpToFieldOffset = 32
     public static let entryCountFieldOffset = 40
-    public static let reservedFieldOffset = 44
+    public static let flagsFieldOffset = 44
+    /// `flags` bit 0: the leader's log starts at `matchPosition`, above what the follower needs.
+    public static let leaderStartsLater: UInt32 = 1
     /// Where entry 0 starts; entry `i` is at `entriesOffset + i * entryStride`.
     public static let entriesOffset = 48
     /// Bytes of one entry: term (UInt64) at +0, start (Int64) at +8.
@@ -62,6 +70,10 @@ public struct ReplicationSync: ReplicationMessage {
     @inlinable public var validUpTo: Int64 {
         get { load(Int64.self, at: Self.validUpToFieldOffset) }
         nonmutating set { store(newValue, at: Self.validUpToFieldOffset) }
+    }
+    @inlinable public var flags: UInt32 {
+        get { load(UInt32.self, at: Self.flagsFieldOffset) }
+        nonmutating set { store(newValue, at: Self.flagsFieldOffset) }
     }
     @inlinable public var entryCount: UInt32 {
         get { load(UInt32.self, at: Self.entryCountFieldOffset) }

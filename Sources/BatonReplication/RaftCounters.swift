@@ -39,6 +39,16 @@ public final class RaftCounters: @unchecked Sendable {
     public let transferOutcome: PositionCounter
     /// Writes of the term/vote/term-index file that failed (the reply waiting on it was not sent).
     public let stateWriteFailures: PositionCounter
+    /// A leader told this member its log starts above what this member lacks:
+    /// the position it rejoins from at its next start (`RaftRejoinNote`); -1: none.
+    public let rejoinAt: PositionCounter
+    /// Followers this leader told to rejoin from its log's start (their needed bytes are gone).
+    public let rejoinsAsked: PositionCounter
+    /// Retention never deletes a segment reaching past this: the commit, and
+    /// on a leader also the durable position of every follower streaming
+    /// from it and heard within an election timeout (so a live follower that
+    /// is catching up is never cut off from what it still needs).
+    public let retentionFloor: PositionCounter
     /// Where this member's current leadership began: the position of its term's
     /// marker (-1 while it does not lead, or before the marker is in the log).
     public let termStart: PositionCounter
@@ -64,6 +74,10 @@ public final class RaftCounters: @unchecked Sendable {
         transferTarget = allocate("raft.transfer.target")
         transfersHandled = allocate("raft.transfer.handled")
         transferOutcome = allocate("raft.transfer.outcome")
+        rejoinAt = allocate("raft.rejoinAt")
+        rejoinAt.setReleaseAllowingDecrease(-1)
+        rejoinsAsked = allocate("raft.rejoinsAsked")
+        retentionFloor = allocate("raft.retentionFloor")
         termStart = allocate("raft.termStart")
         termStart.setReleaseAllowingDecrease(-1)
         followerDurable = peers.map { allocate("raft.follower.\($0).durable") }

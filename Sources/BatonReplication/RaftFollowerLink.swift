@@ -27,6 +27,10 @@ final class RaftFollowerLink {
         didSet { durableCounter.setReleaseAllowingDecrease(durable) }
     }
     private let durableCounter: PositionCounter
+    /// When this leader last heard from it (Status, Nak, SyncRequest), on its own clock.
+    var lastHeardNanos: Int64 = .min
+    /// Told to rejoin from `position`: retention keeps it until `until` (time to restart the member).
+    var rejoinHold: (position: Int64, until: Int64)?
 
     init(member: ClusterMember, index: Int, stagedPosition: Int64, heartbeatIntervalNanos: Int64, resender: LogResendCursor,
          durableCounter: PositionCounter) {

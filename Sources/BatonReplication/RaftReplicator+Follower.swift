@@ -58,8 +58,13 @@ extension RaftReplicator {
     /// The leader's answer to a SyncRequest: cut the log to the match
     /// position (never below the commit), then record the leader's terms.
     func onSync(_ sync: ReplicationSync, now: Int64) {
-        guard election.role == .follower, let leader = election.leaderId, !synced, pendingSync == nil,
-              appenderSettled, ownsAppender else { return }
+        guard election.role == .follower, let leader = election.leaderId else { return }
+        if sync.flags & ReplicationSync.leaderStartsLater != 0 {
+            // Even while streaming: the leader no longer holds what comes next for this member.
+            synced = false
+            return noteRejoin(sync, leader: leader, now: now)
+        }
+        guard !synced, pendingSync == nil, appenderSettled, ownsAppender else { return }
         // `Mutation.raftSkipsTruncation` (simulator only): keep a divergent suffix and take the stream after it.
         let match = skipsTruncation ? appender.position : sync.matchPosition
         let end = appender.position
@@ -85,6 +90,26 @@ extension RaftReplicator {
             return
         }
         _ = finishSync(now: now)
+    }
+
+    /// The leader's log starts above what this member lacks (its retention
+    /// deleted those bytes): replication cannot catch it up. Record durably
+    /// that it rejoins from there at its next start (`RaftRejoinNote`), say
+    /// so, and ask the leader again only every second meanwhile.
+    func noteRejoin(_ sync: ReplicationSync, leader: UInt32, now: Int64) {
+        lastSyncRequestNanos = now &+ 1_000_000_000
+        let position = sync.matchPosition
+        guard sync.entryCount >= 1, sync.entryStart(at: 0) < position, position > commit,
+              raftCounters.rejoinAt.getPlain() != position else { return }
+        let note = RaftRejoinNote(position: position, term: sync.entryTerm(at: 0), termStart: sync.entryStart(at: 0))
+        do {
+            try note.write(directory: log.configuration.directory, fileSystem: log.fileSystem)
+        } catch {
+            logger.error("raft: recording that this member must rejoin from \(position) failed: \(error); asking the leader again later")
+            return
+        }
+        raftCounters.rejoinAt.setReleaseAllowingDecrease(position)
+        logger.error("raft: leader \(leader) of term \(election.term) keeps its log from \(position) only (retention), above this member's log (end \(appender.position), commit \(commit)): replication cannot catch it up. Restart this member: it will rejoin from \(position), its old log renamed *\(LogRestart.archiveSuffix) in \(log.configuration.directory)")
     }
 
     /// A truncation finished: the Sync that asked for it completes.

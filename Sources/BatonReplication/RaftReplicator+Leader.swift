@@ -8,17 +8,24 @@ extension RaftReplicator {
     /// A follower asks where its log agrees with this leader's: answer with
     /// the match position and this log's terms from there (once this term's
     /// marker is in the log, so the list includes this term).
-    func onSyncRequest(_ request: ReplicationSyncRequest, link: RaftFollowerLink) {
+    func onSyncRequest(_ request: ReplicationSyncRequest, link: RaftFollowerLink, now: Int64) {
         guard termStart >= 0 else { return }  // the follower asks again
         let leaderEnd = logCounters.appended.getAcquire()
         let match = termIndex.matchPosition(followerLastTerm: request.lastTerm, followerLastTermStart: request.lastTermStart,
                                             followerEnd: request.endPosition, leaderEnd: leaderEnd)
+        let start = log.startPosition
+        if match < start {
+            // Retention deleted bytes the follower lacks: it must rejoin from this log's start.
+            tellToRejoin(link, at: start, now: now)
+            return
+        }
         // No byte of the follower's last term here: the answer is only a cut (take nothing; ask again after it).
         let agreed = request.lastTerm == 0 || termIndex.start(ofTerm: request.lastTerm) != nil
         let (entries, validUpTo) = agreed ? termIndex.entries(from: match, limit: ReplicationSync.maximumEntries) : ([], match)
         guard let sync = outbox.begin(ReplicationSync.self, to: link.member.replicationAddress) else { return }
         sync.matchPosition = match
         sync.validUpTo = validUpTo
+        sync.flags = 0
         sync.entryCount = UInt32(entries.count)
         for (slot, entry) in entries.enumerated() { sync.setEntry(at: slot, term: entry.term, start: entry.start) }
         link.resync(validUpTo: validUpTo)
@@ -28,6 +35,26 @@ extension RaftReplicator {
         // scripted figure-8 run, seed 5: two restarted members' stale suffixes counted).
         if agreed { link.durable = max(link.durable, min(request.durablePosition, match)) }
         raftCounters.syncsServed.addRelease(1)
+    }
+
+    /// A Sync with `leaderStartsLater`: this log begins at `start`, above
+    /// what the follower holds or agrees on; the one entry is the term
+    /// covering the byte before `start` (what the follower's term index
+    /// starts with when it rejoins). Retention then keeps `start` for
+    /// `rejoinHoldNanos` (not renewed by asking again), the time to restart it.
+    func tellToRejoin(_ link: RaftFollowerLink, at start: Int64, now: Int64) {
+        guard start > 0, let covering = termIndex.entries(from: start &- 1, limit: 1).entries.first,
+              covering.start < start,
+              let sync = outbox.begin(ReplicationSync.self, to: link.member.replicationAddress) else { return }
+        sync.matchPosition = start
+        sync.validUpTo = start
+        sync.flags = ReplicationSync.leaderStartsLater
+        sync.entryCount = 1
+        sync.setEntry(at: 0, term: covering.term, start: covering.start)
+        link.resync(validUpTo: start)
+        if link.rejoinHold?.position != start { link.rejoinHold = (start, now &+ Self.rejoinHoldNanos) }
+        raftCounters.rejoinsAsked.addRelease(1)
+        logger.warning("raft: node \(link.member.nodeId) needs positions below \(start), where this leader's log now starts (retention): told to rejoin from \(start)")
     }
 
     /// Status from a follower: the first after a Sync starts its stream; its
@@ -89,7 +116,7 @@ extension RaftReplicator {
                     // Behind what the buffer protects: re-read from the log.
                     link.resender.start(at: link.sender.stagedPosition)
                 }
-                sent += link.resender.isActive ? resend(link, to: destination, limit: limit)
+                sent += link.resender.isActive ? resend(link, to: destination, limit: limit, now: now)
                                                : sendNew(link, to: destination, limit: limit)
                 if link.sender.commitDue(commit), let message = outbox.begin(ReplicationCommit.self, to: destination) {
                     message.commitPosition = commit
@@ -128,9 +155,15 @@ extension RaftReplicator {
     /// Re-reads from the link's resend cursor (whole frames from the buffer
     /// or the segments) up to `limit`; stops once past what was staged and
     /// at or above the zero-copy floor.
-    func resend(_ link: RaftFollowerLink, to destination: IPv4SocketAddress, limit: Int64) -> Int {
+    func resend(_ link: RaftFollowerLink, to destination: IPv4SocketAddress, limit: Int64, now: Int64) -> Int {
         let cursor = link.resender
         let start = cursor.position
+        if start < log.startPosition {
+            // Retention deleted what it lacks (it fell behind between syncs): it must rejoin.
+            cursor.stop()
+            tellToRejoin(link, at: log.startPosition, now: now)
+            return 1
+        }
         let datagrams = outbox.stageCursorData(cursor, limit: limit, dataBytesMax: dataBytesMax, reserving: links.count,
                                                to: destination, purpose: "raft: re-reading the log for a follower", logger: logger)
         guard cursor.isActive else { return datagrams }

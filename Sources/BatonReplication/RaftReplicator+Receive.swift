@@ -59,10 +59,11 @@ extension RaftReplicator {
             }
             guard election.role == .leader, term == election.term else { return dropStale() }
             election.onFollowerMessage(from: fromNode, term: term, now: now)
+            peer.lastHeardNanos = now
             switch type {
             case .status: onStatus(ReplicationStatus(address), link: peer, now: now)
             case .nak: onNak(ReplicationNak(address), link: peer)
-            default: onSyncRequest(ReplicationSyncRequest(address), link: peer)
+            default: onSyncRequest(ReplicationSyncRequest(address), link: peer, now: now)
             }
         case .pull:
             counters.droppedNotPeer.addRelease(1)

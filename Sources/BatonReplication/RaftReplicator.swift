@@ -187,6 +187,10 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         raftCounters.votedFor.setReleaseAllowingDecrease(election.votedFor.map(Int64.init) ?? -1)
         // The log buffer keeps what a zero-copy send to a follower still needs.
         log.addGating(counters.sentPosition)
+        // Retention never deletes an uncommitted byte (a truncation may cut anywhere above the commit),
+        // nor, on a leader, what a live follower still needs (`publishRetentionFloor`).
+        raftCounters.retentionFloor.setReleaseAllowingDecrease(commit)
+        log.addRetentionFloor(raftCounters.retentionFloor)
         // Until a leader is heard: refuse publishes (the client tries another member).
         releasedGeneration = self.leadership.publish(.following, leader: nil)
     }
@@ -217,6 +221,7 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
             work += reportToLeader(now: now)
         }
         work += tickElection(now: now)
+        publishRetentionFloor(now: now)
         if outbox.pendingCount > 0 {
             _ = flush()
         } else if links.isEmpty {
@@ -225,6 +230,27 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
         }
         return work
     }
+
+    /// The retention floor (`raft.retentionFloor`): the commit; a leader also
+    /// keeps what its followers heard within an election timeout, matched at
+    /// a position it still holds, lack. A follower down longer is not waited for: if it comes back
+    /// behind the leader's start, it is told to rejoin from there.
+    func publishRetentionFloor(now: Int64) {
+        var floor = commit
+        if election.role == .leader {
+            // Heard lately and matched at a position this log still holds (streaming, or between its Sync and first Status).
+            let recent = now &- configuration.electionTimeoutMaximumNanos
+            let start = log.startPosition
+            for link in links {
+                if link.lastHeardNanos > recent && link.durable >= start { floor = min(floor, link.durable) }
+                if let hold = link.rejoinHold, hold.until > now { floor = min(floor, hold.position) }
+            }
+        }
+        if floor != raftCounters.retentionFloor.getPlain() { raftCounters.retentionFloor.setReleaseAllowingDecrease(floor) }
+    }
+
+    /// How long a leader's retention keeps the position it told a follower to rejoin from.
+    static var rejoinHoldNanos: Int64 { 60_000_000_000 }
 
     /// What a follower tells a publisher, by leader id.
     static func refusalTexts(_ configuration: ReplicationConfiguration) -> [UInt32: String] {

@@ -30,6 +30,10 @@ extension StatCommand {
                 return " node \(id) durable \(durable) (lag \(max(0, appended - durable)) bytes), received \(value("raft.follower.\(id).received"))"
             }.joined(separator: ";"))
         }
+        if let rejoin = values["raft.rejoinAt"], rejoin >= 0 {
+            lines.append("  REJOIN NEEDED: the leader's log starts at \(rejoin) (retention), above this member's; restart it to rejoin from there")
+        }
+        if value("raft.rejoinsAsked") > 0 { lines.append("  followers told to rejoin from this log's start: \(value("raft.rejoinsAsked"))") }
         if value("raft.transfer.requests") > 0 {
             let outcome = RaftTransferOutcome(rawValue: value("raft.transfer.outcome")).map(String.init(describing:)) ?? "not answered yet"
             lines.append("  leadership transfers asked \(value("raft.transfer.requests")); the last answered (#\(value("raft.transfer.handled"))): \(outcome)")
