@@ -139,4 +139,34 @@ final class OrderStageLeadershipTests: XCTestCase {
         XCTAssertGreaterThan(log.appender.position, replicatedEnd)
         XCTAssertEqual(ackedSequences(), [3])
     }
+
+    /// A follower whose log start moved past frames its producer table never
+    /// saw (retention deleted them while it followed) starts leading without
+    /// reading below the start: it records from the log's start (found by
+    /// `RaftRejoinTests` under TSan, where every duty cycle of such a new
+    /// leader failed).
+    func testLeadingBeginsFromTheLogsStartWhenRetentionDeletedUnseenFrames() throws {
+        gate.publish(.following, leader: 0)
+        try order.onStart()
+        _ = try order.doWork()
+        let payload = [UInt8](repeating: 7, count: 40)
+        var ends: [Int64] = []
+        for sequence in UInt64(0)...4 {
+            let result = payload.withUnsafeBytes {
+                log.appender.tryAppend(payload: $0, streamId: 1, producerId: 9, sequence: sequence, timestampNanos: 0)
+            }
+            guard case .appended = result else { return XCTFail("append \(result)") }
+            ends.append(log.appender.position)
+        }
+        // Retention moved the start past sequences 0...2 (as the writer publishes it).
+        log.counters.start.setRelease(ends[2])
+        gate.publish(.leading, leader: 1)
+        offer(producer: 9, sequences: 5...5)
+        XCTAssertEqual(try order.doWork(), 1, "leading begins; nothing is read below the start")
+        XCTAssertEqual(ackedSequences(), [5])
+        offer(producer: 9, sequences: 3...4)
+        XCTAssertEqual(try order.doWork(), 1)
+        XCTAssertEqual(counters.duplicatesDropped.getAcquire(), 2, "frames after the start are known")
+    }
 }
+
