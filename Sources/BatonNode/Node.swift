@@ -74,9 +74,13 @@ public final class GenericNode<Environment: NodeEnvironment> {
         var logConfiguration = configuration.log
         // A chain follower's log is a copy of its predecessor's (members forward only durable bytes, so every
         // log is a prefix of the head's): a corrupted durable frame is cut and fetched again from upstream.
-        // The head's log is the chain's source: it refuses to open a corrupt log (the operator decides).
+        // A head with a successor cuts it too and takes the rest back from its successor before ordering
+        // (`HeadCatchUp`): every committed byte is on every member, so the successor holds whatever
+        // committed bytes the cut removed; what it lacks was never acknowledged. A chain of one has no
+        // copy: it refuses to open a corrupt log (the operator decides).
         // (Raft: never — a member that cut a durable frame may have counted towards a commit it no longer holds.)
-        if let replication = configuration.replication, replication.mode == .chain, replication.predecessor != nil {
+        if let replication = configuration.replication, replication.mode == .chain,
+           replication.predecessor != nil || replication.successor != nil {
             logConfiguration.repairsFromReplicas = true
         }
         if configuration.replication?.mode == .raft {

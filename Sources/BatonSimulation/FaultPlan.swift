@@ -24,9 +24,9 @@ public struct FaultPlan: Sendable, Equatable {
     public var clockDriftPPM: [Int64]
     public var clockOffsetNanos: [Int64]
 
-    /// Every kind. (Corruption strikes followers only: a follower's recovery
-    /// cuts a corrupt durable frame and fetches the rest again; the head's log
-    /// is the chain's source and it refuses to open a corrupt one. Corruption
+    /// Every kind. (Corruption strikes any member of a chain of two or more: its
+    /// recovery cuts a corrupt durable frame and fetches the rest again — a
+    /// follower from its predecessor, the head from its successor. Corruption
     /// is a chain fault, transfer a Raft one: the simulation drops the other.)
     public static let defaultKinds: Set<Kind> = Set(Kind.allCases)
 

@@ -461,10 +461,13 @@ public final class Simulation {
             schedule(.diskFaultsOff(member), after: faultRandom.int(in: 2_000_000...50_000_000))
         case .corruption:
             // A bit rots in a synced segment; the member finds it when it next reads the file — here, at
-            // its next start (it is crashed now): recovery must detect it and the chain repair it.
-            // Followers only: the head refuses to open a corrupt log (it is the chain's source), which
-            // would only end the run as a liveness failure.
-            guard member != headIndex, members[member].isUp, pendingCrash == nil,
+            // its next start (it is crashed now): recovery must detect it and the chain repair it (a
+            // follower from its predecessor, the head from its successor). A chain of one has no copy.
+            // One member at a time (the fault model: bit rot on one member): not while another still
+            // repairs — a head and its successor both cut below the commit would leave the only copy
+            // of those bytes on the tail, which neither takes back from.
+            let repairing = members.indices.contains { corruptedSinceStart[$0] || members[$0].repairingFrom != nil }
+            guard members.count > 1, !repairing, members[member].isUp, pendingCrash == nil,
                   let corrupted = members[member].environment.disk.corruptSyncedByte(random: &faultRandom) else { return }
             tally.corruptions += 1
             corruptedSinceStart[member] = true

@@ -42,4 +42,17 @@ final class SimulationRegressionTests: XCTestCase {
         XCTAssertTrue(result.passed, result.summary)
         XCTAssertGreaterThan(result.faults.corruptions, 0)
     }
+
+    /// Seed 45 (3 members; crash and corruption faults), the first sweep with
+    /// bit rot on the head too: the head's repair cut its log at 59488 and
+    /// took the rest back from its successor, but its zero-copy gate stayed at
+    /// the cut while it pulled, so the pull stalled a log buffer (64 KiB)
+    /// later and the head never ordered again. A catching-up head now lets
+    /// the buffer move on (its successor holds those bytes).
+    func testSeed45AHeadTakingBackMoreThanItsBufferFinishes() throws {
+        let result = try Simulation(SimulationOptions(seed: 45, nodes: 3)).run()
+        XCTAssertTrue(result.passed, result.summary)
+        XCTAssertGreaterThan(result.faults.corruptions, 0)
+    }
 }
+
