@@ -42,6 +42,8 @@ extension ClusterConfigFile {
         configuration.nodeId = nodeId
         configuration.listen = member.client
         configuration.log.directory = member.data
+        if let bytes = log.retentionBytes { configuration.log.retention.maximumBytes = Int64(bytes) }
+        if let millis = log.retentionMillis { configuration.log.retention.maximumAgeNanos = Int64(millis) * 1_000_000 }
         configuration.replication = try replicationConfiguration(nodeId: nodeId)
     }
 

@@ -16,6 +16,7 @@ extension ClusterConfigFile {
         ]
         let given = udpValues.compactMap { name, value in value.map { "\(name) = \($0)" } }
         if !given.isEmpty { lines += ["", "[udp]"] + given }
+        if !log.isEmpty { lines += ["", "[log]"] + log.lines }
         if let raft {
             let raftValues: [(String, Int?)] = [
                 ("election_timeout_min_ms", raft.electionTimeoutMinimumMillis),

@@ -54,6 +54,8 @@ public struct ClusterConfigFile: Sendable, Equatable {
     public var udp: UDP
     /// The `[raft]` table (nil when the file has none); only with `replication == .raft`.
     public var raft: Raft?
+    /// The `[log]` table: settings every member's log applies (retention).
+    public var log: Log = Log()
 
     /// A configuration built in code (e.g. `baton cluster`); call `validate()` before use.
     public init(clusterId: UInt64, epoch: UInt32 = 1, replication: ReplicationMode = .chain, members: [Member],
@@ -67,7 +69,7 @@ public struct ClusterConfigFile: Sendable, Equatable {
     }
 
     /// Every top-level key (`member` is the `[[member]]` array, `udp` the `[udp]` table, `raft` the `[raft]` table).
-    public static let keys = ["cluster_id", "epoch", "replication", "member", "udp", "raft"]
+    public static let keys = ["cluster_id", "epoch", "replication", "member", "udp", "raft", "log"]
     /// The most members a cluster may list.
     public static let maximumMembers = 16
     /// The most members a Raft cluster may list (and their count must be odd).
@@ -102,6 +104,7 @@ public struct ClusterConfigFile: Sendable, Equatable {
         let udp = try top.table("udp").map { table throws(ConfigError) in try UDP(reading: table) } ?? UDP()
         let raft = try top.table("raft").map { table throws(ConfigError) in try Raft(reading: table) }
         self.init(clusterId: UInt64(clusterId), epoch: UInt32(epoch), replication: mode, members: members, udp: udp, raft: raft)
+        log = try top.table("log").map { table throws(ConfigError) in try Log(reading: table) } ?? Log()
         try validate()
     }
 
@@ -112,6 +115,12 @@ public struct ClusterConfigFile: Sendable, Equatable {
         if clusterId == 0 || clusterId > UInt64(Int.max) {
             throw .invalidValue(.config, key: "cluster_id", value: "\(clusterId)",
                                 allowed: "an integer in \(Self.clusterIdRange.lowerBound)...\(Self.clusterIdRange.upperBound)")
+        }
+        for (name, value, range) in [("log.retention_bytes", log.retentionBytes, Log.bytesRange),
+                                     ("log.retention_ms", log.retentionMillis, Log.millisRange)] {
+            if let value, !range.contains(value) {
+                throw .invalidValue(.config, key: name, value: "\(value)", allowed: "an integer in \(range.lowerBound)...\(range.upperBound)")
+            }
         }
         if epoch == 0 {
             throw .invalidValue(.config, key: "epoch", value: "0",

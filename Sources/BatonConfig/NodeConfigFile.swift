@@ -9,7 +9,11 @@ import BatonNode
 /// Keys: `node_id`, `listen` ("HOST:PORT"), `data` (directory),
 /// `max_sessions`, `max_message_bytes`, `max_payload_bytes`,
 /// `max_batch_count`, `session_timeout_ms`, `heartbeat_interval_ms`,
-/// `subscriber_lag_limit_bytes`, `segment_bytes` (power of two). An unknown
+/// `subscriber_lag_limit_bytes`, `segment_bytes` (power of two),
+/// `retention_bytes` and `retention_ms` (whole segments are deleted from the
+/// log's start while the segment files total more than the bytes, or the
+/// newest frame of a segment is older than the age; never past what the
+/// replication still needs — see `RetentionPolicy`). An unknown
 /// key, a wrong type or a value out of range is a `ConfigError` naming it.
 /// Threading: a plain value.
 public struct NodeConfigFile: Sendable, Equatable {
@@ -24,12 +28,14 @@ public struct NodeConfigFile: Sendable, Equatable {
     public var heartbeatIntervalMillis: Int?
     public var subscriberLagLimitBytes: Int?
     public var segmentBytes: Int?
+    public var retentionBytes: Int?
+    public var retentionMillis: Int?
 
     public init() {}
 
     public static let keys = ["node_id", "listen", "data", "max_sessions", "max_message_bytes", "max_payload_bytes",
                               "max_batch_count", "session_timeout_ms", "heartbeat_interval_ms",
-                              "subscriber_lag_limit_bytes", "segment_bytes"]
+                              "subscriber_lag_limit_bytes", "segment_bytes", "retention_bytes", "retention_ms"]
 
     /// Reads and checks the file at `path`.
     public static func load(path: String) throws(ConfigError) -> NodeConfigFile {
@@ -60,6 +66,8 @@ public struct NodeConfigFile: Sendable, Equatable {
         heartbeatIntervalMillis = try top.integer("heartbeat_interval_ms", in: 1...3_600_000)
         subscriberLagLimitBytes = try top.integer("subscriber_lag_limit_bytes", in: 1...Int.max)
         segmentBytes = try top.powerOfTwo("segment_bytes", in: (2 << 20)...(1 << 36))
+        retentionBytes = try top.integer("retention_bytes", in: 1...Int.max)
+        retentionMillis = try top.integer("retention_ms", in: 1...(100 * 365 * 86_400_000))
     }
 
     /// Sets in `configuration` every value this file gives (including `data`
@@ -76,5 +84,7 @@ public struct NodeConfigFile: Sendable, Equatable {
         if let heartbeatIntervalMillis { configuration.heartbeatIntervalNanos = Int64(heartbeatIntervalMillis) * 1_000_000 }
         if let subscriberLagLimitBytes { configuration.subscriberLagLimitBytes = Int64(subscriberLagLimitBytes) }
         if let segmentBytes { configuration.log.segmentBytes = segmentBytes }
+        if let retentionBytes { configuration.log.retention.maximumBytes = Int64(retentionBytes) }
+        if let retentionMillis { configuration.log.retention.maximumAgeNanos = Int64(retentionMillis) * 1_000_000 }
     }
 }

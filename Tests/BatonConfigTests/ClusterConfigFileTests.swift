@@ -1,6 +1,8 @@
 import BatonTestSupport
 import BatonConfig
+import BatonLog
 import BatonNet
+import BatonNode
 import XCTest
 
 /// The repository's `config/` directory (found from this file's path).
@@ -65,6 +67,10 @@ final class ClusterConfigFileTests: XCTestCase {
         [raft]
         election_timeout_min_ms = 400
         election_timeout_max_ms = 900
+
+        [log]
+        retention_bytes = 1_073_741_824
+        retention_ms = 3_600_000
         """
 
     func testParsesEveryKey() throws {
@@ -83,6 +89,28 @@ final class ClusterConfigFileTests: XCTestCase {
         XCTAssertEqual(file.udp, .init(batch: 32, mtu: 9000, socketBufferBytes: 8 << 20, receiverWindowBytes: 2 << 20,
                                        nakDelayMicros: 250, heartbeatIntervalMillis: 20))
         XCTAssertEqual(file.raft, .init(electionTimeoutMinimumMillis: 400, electionTimeoutMaximumMillis: 900))
+        XCTAssertEqual(file.log, .init(retentionBytes: 1 << 30, retentionMillis: 3_600_000))
+    }
+
+    /// `[log]` reaches every member's log configuration; without it, everything is kept.
+    func testLogRetentionReachesEveryMember() throws {
+        let file = try ClusterConfigFile(parsing: Self.everyKey)
+        for id in [UInt32(10), 11, 12] {
+            var configuration = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0), log: LogConfiguration(directory: "/tmp"))
+            try file.apply(nodeId: id, to: &configuration)
+            XCTAssertEqual(configuration.log.retention.maximumBytes, 1 << 30)
+            XCTAssertEqual(configuration.log.retention.maximumAgeNanos, 3_600_000_000_000)
+        }
+        var plain = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0), log: LogConfiguration(directory: "/tmp"))
+        try ClusterConfigFile(parsing: cluster()).apply(nodeId: 0, to: &plain)
+        XCTAssertEqual(plain.log.retention, .keepEverything)
+        assertConfigError(try ClusterConfigFile(parsing: cluster() + "\n[log]\nretention_ms = 0\n"),
+                          mentions: ["log.retention_ms", "0"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster() + "\n[log]\nretention = 5\n"),
+                          mentions: ["log.retention", "unknown key", "retention_bytes"])
+        var built = try ClusterConfigFile(parsing: cluster())
+        built.log.retentionBytes = 0
+        assertConfigError(try built.validate(), mentions: ["log.retention_bytes", "0"])
     }
 
     func testRoundTripsThroughText() throws {
@@ -150,10 +178,10 @@ final class ClusterConfigFileTests: XCTestCase {
         let chain = try XCTUnwrap(readSmallFile(configDirectory + "/cluster-3.toml"))
         let raft = try XCTUnwrap(readSmallFile(configDirectory + "/cluster-raft-3.toml"))
         for key in ClusterConfigFile.keys {
-            let spelled = ["member": "[[member]]", "udp": "[udp]", "raft": "[raft]"][key] ?? "\n\(key) = "
+            let spelled = ["member": "[[member]]", "udp": "[udp]", "raft": "[raft]", "log": "[log]"][key] ?? "\n\(key) = "
             XCTAssertTrue(chain.contains(spelled) || raft.contains(spelled), "no example names '\(key)'")
         }
-        for key in ClusterConfigFile.Member.keys + ClusterConfigFile.UDP.keys {
+        for key in ClusterConfigFile.Member.keys + ClusterConfigFile.UDP.keys + ClusterConfigFile.Log.keys {
             XCTAssertTrue(chain.contains("\n\(key) = ") && raft.contains("\n\(key) = "), "an example lacks '\(key)'")
         }
         for key in ClusterConfigFile.Raft.keys { XCTAssertTrue(raft.contains("\n\(key) = "), "the Raft example lacks '\(key)'") }

@@ -19,6 +19,8 @@ final class NodeConfigFileTests: XCTestCase {
             heartbeat_interval_ms = 250
             subscriber_lag_limit_bytes = 1_073_741_824
             segment_bytes = 268_435_456
+            retention_bytes = 10_737_418_240
+            retention_ms = 86_400_000
             """)
         XCTAssertEqual(file.listen, HostAndPort(host: "0.0.0.0", port: 7500))
         var configuration = baseConfiguration()
@@ -34,6 +36,8 @@ final class NodeConfigFileTests: XCTestCase {
         XCTAssertEqual(configuration.heartbeatIntervalNanos, 250_000_000)
         XCTAssertEqual(configuration.subscriberLagLimitBytes, 1 << 30)
         XCTAssertEqual(configuration.log.segmentBytes, 256 << 20)
+        XCTAssertEqual(configuration.log.retention.maximumBytes, 10 << 30)
+        XCTAssertEqual(configuration.log.retention.maximumAgeNanos, 86_400_000_000_000)
         XCTAssertNoThrow(try configuration.validate())
     }
 
@@ -78,6 +82,8 @@ final class NodeConfigFileTests: XCTestCase {
         assertConfigError(try NodeConfigFile(parsing: "segment_bytes = 1_000_000\n"),
                           mentions: ["'segment_bytes'", "1000000", "power of two"])
         assertConfigError(try NodeConfigFile(parsing: "data = 5\n"), mentions: ["'data'", "5 (integer)"])
+        assertConfigError(try NodeConfigFile(parsing: "retention_bytes = 0\n"), mentions: ["'retention_bytes'", "0"])
+        assertConfigError(try NodeConfigFile(parsing: "retention_ms = -5\n"), mentions: ["'retention_ms'", "-5"])
         assertConfigError(try NodeConfigFile(parsing: "session_timeout_ms = 1.5\n"),
                           mentions: ["'session_timeout_ms'", "float"])
     }
