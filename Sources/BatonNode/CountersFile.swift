@@ -116,37 +116,8 @@ public final class CountersFile: @unchecked Sendable {
 
     /// Reads the counters file at `path` (read-only; the writer may be running).
     public static func read(path: String) throws(NodeError) -> Snapshot {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(operation: "open counters file", path: path, errno: errno) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .io(operation: "stat counters file", path: path, errno: errno) }
-        let size = Int(info.st_size)
-        guard size >= headerBytes else { throw .corruptCounters(path: path, reason: "file of \(size) bytes is shorter than its header") }
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
-            throw .io(operation: "map counters file", path: path, errno: errno)
-        }
-        defer { munmap(mapped, size) }
-        guard mapped.load(as: UInt64.self) == magic else { throw .corruptCounters(path: path, reason: "not a Baton counters file (bad magic)") }
-        let version = mapped.load(fromByteOffset: 8, as: UInt32.self)
-        guard version == CountersFile.version else {
-            throw .corruptCounters(path: path, reason: "counters file version \(version), this build reads \(CountersFile.version)")
-        }
-        let capacity = Int(mapped.load(fromByteOffset: 12, as: UInt32.self))
-        let (valuesOffset, total) = layout(capacity: capacity)
-        guard total <= size else { throw .corruptCounters(path: path, reason: "capacity \(capacity) needs \(total) bytes, file has \(size)") }
-        let count = min(Int(PositionCounter(address: UnsafeMutableRawPointer(mutating: mapped) + 16).getAcquire() >> 32), capacity)
-        var values: [(label: String, value: Int64)] = []
-        for index in 0..<count {
-            let slot = mapped + headerBytes + index * labelBytes
-            let length = min(Int(slot.load(as: UInt8.self)), labelBytes - 1)
-            let label = String(decoding: UnsafeRawBufferPointer(start: slot + 1, count: length), as: UTF8.self)
-            let value = PositionCounter(address: UnsafeMutableRawPointer(mutating: mapped) + valuesOffset + index * CounterSet.slotBytes).getAcquire()
-            values.append((label, value))
-        }
-        return Snapshot(pid: mapped.load(fromByteOffset: 32, as: Int64.self),
-                        startedNanos: mapped.load(fromByteOffset: 40, as: Int64.self),
-                        heartbeatNanos: PositionCounter(address: UnsafeMutableRawPointer(mutating: mapped) + 48).getAcquire(),
-                        values: values)
+        let file = try CountersFileControl(path: path, writable: false)
+        let values = file.labels.enumerated().map { slot, label in (label: label, value: file.counter(at: slot).getAcquire()) }
+        return Snapshot(pid: Int64(file.writerPid), startedNanos: file.startedNanos, heartbeatNanos: file.heartbeatNanos, values: values)
     }
 }

@@ -222,14 +222,26 @@ extension RaftReplicator {
             _ = transmit(now: now)
             if outbox.pendingCount > 0 { _ = flush() }
             let end = logCounters.appended.getAcquire()
-            best = links.max { ($0.synced ? $0.durable : -1) < ($1.synced ? $1.durable : -1) }!
+            best = mostUpToDateFollower!
             if (best.synced && best.durable >= end) || now >= deadline { break }
         }
-        guard best.synced, let message = outbox.begin(ReplicationTimeoutNow.self, to: best.member.replicationAddress) else { return }
-        message.header.epoch = UInt32(truncatingIfNeeded: election.term)
+        guard best.synced, sendTimeoutNow(to: best, why: "before stopping") else { return }
         _ = flush()
-        logger.info("raft: node \(configuration.nodeId) hands leadership of term \(election.term) to node \(best.member.nodeId) (durable to \(best.durable)) before stopping")
+    }
+
+    /// Tells `link`'s member to stand now (TimeoutNow, this term) and counts
+    /// the hand-over; false when the outbox has no room (try again later).
+    func sendTimeoutNow(to link: RaftFollowerLink, why: StaticString) -> Bool {
+        guard let message = outbox.begin(ReplicationTimeoutNow.self, to: link.member.replicationAddress) else { return false }
+        message.header.epoch = UInt32(truncatingIfNeeded: election.term)
         raftCounters.handOvers.addRelease(1)
+        logger.info("raft: node \(configuration.nodeId) hands leadership of term \(election.term) to node \(link.member.nodeId) (durable to \(link.durable)) \(why)")
+        return true
+    }
+
+    /// The follower a hand-over goes to: the synced one durable furthest (the first, among equals).
+    var mostUpToDateFollower: RaftFollowerLink? {
+        links.max { ($0.synced ? $0.durable : -1) < ($1.synced ? $1.durable : -1) }
     }
 
     func link(of nodeId: UInt32) -> RaftFollowerLink? {

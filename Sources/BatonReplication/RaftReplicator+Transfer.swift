@@ -35,8 +35,7 @@ extension RaftReplicator {
         if named >= 0 {
             target = links.first { Int64($0.member.nodeId) == named }
         } else {
-            // The most up-to-date follower (the first, among equals).
-            target = links.max { ($0.synced ? $0.durable : -1) < ($1.synced ? $1.durable : -1) }
+            target = mostUpToDateFollower
         }
         guard let target else {
             answerTransfer(request, .unknownTarget)
@@ -55,10 +54,7 @@ extension RaftReplicator {
         guard let transfer else { return 0 }
         let end = logCounters.appended.getAcquire()
         if !transfer.handedOver, leadership.orderStageObserved(transfer.pauseGeneration), transfer.target.synced, transfer.target.durable >= end,
-           let message = outbox.begin(ReplicationTimeoutNow.self, to: transfer.target.member.replicationAddress) {
-            message.header.epoch = UInt32(truncatingIfNeeded: election.term)
-            raftCounters.handOvers.addRelease(1)
-            logger.info("raft: node \(configuration.nodeId) hands leadership of term \(election.term) to node \(transfer.target.member.nodeId) (durable to \(transfer.target.durable))")
+           sendTimeoutNow(to: transfer.target, why: "on request") {
             answerTransfer(transfer.request, .handedOver)
             // The target stands now; if this member still leads after another timeout, it resumes.
             self.transfer?.deadline = now &+ configuration.electionTimeoutMinimumNanos
