@@ -42,7 +42,7 @@ public enum BatonClientError: Error, Equatable, Sendable, CustomStringConvertibl
             return true
         case .server(let code, _, _):
             switch code {
-            case .sessionTimeout, .shuttingDown, .backPressure, .subscriberTooSlow, .notLeader:
+            case .sessionTimeout, .shuttingDown, .backPressure, .subscriberTooSlow, .notLeader, .notEnoughReplicas:
                 return true
             default:
                 return false

@@ -93,6 +93,13 @@ public final class OrderStage<Clock: NanoClock>: Agent {
                 let text = self.leadership.refusalTextBytes(upTo: RefusalRecord.maximumTextLength)
                 return self.refuse(record.sessionId, record.block.producerId, .notLeader, bytes: text) ? .continue : .abort
             }
+        case .tooFewReplicas:
+            leading = false
+            return ingress.controlledRead(limit: batchLimit) { _, payload, length in
+                let record = IngressPublishRecord(payload, length: length)
+                let text = self.leadership.tooFewReplicasTextBytes(upTo: RefusalRecord.maximumTextLength)
+                return self.refuse(record.sessionId, record.block.producerId, .notEnoughReplicas, bytes: text) ? .continue : .abort
+            }
         }
         let taken = ingress.controlledRead(limit: batchLimit) { typeId, payload, length in
             precondition(typeId == PipelineRecordType.publish, "unexpected record type \(typeId) on the ingress ring")

@@ -59,11 +59,15 @@ public enum ClientErrorCode: UInt16, Sendable, CustomStringConvertible {
     case shuttingDown = 15
     case `internal` = 16
     case wrongSessionKind = 17
+    /// The chain is shorter than its minimum length: nothing is acknowledged
+    /// until a member rejoins (retry later; the session stays open).
+    case notEnoughReplicas = 18
 
     /// After an Error with this code the server closes the session.
     public var isFatal: Bool {
         switch self {
-        case .badPosition, .unknownSubscription, .tooManySubscriptions, .subscriberTooSlow, .backPressure, .notLeader:
+        case .badPosition, .unknownSubscription, .tooManySubscriptions, .subscriberTooSlow, .backPressure, .notLeader,
+             .notEnoughReplicas:
             return false
         default:
             return true
@@ -89,6 +93,7 @@ public enum ClientErrorCode: UInt16, Sendable, CustomStringConvertible {
         case .shuttingDown: return "shuttingDown"
         case .internal: return "internal"
         case .wrongSessionKind: return "wrongSessionKind"
+        case .notEnoughReplicas: return "notEnoughReplicas"
         }
     }
 }

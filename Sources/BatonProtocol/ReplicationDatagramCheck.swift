@@ -72,7 +72,7 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
             return .dropped(.badChecksum)
         }
         if header.clusterId != clusterId { return .dropped(.wrongCluster) }
-        if let requiredEpoch, header.epoch != requiredEpoch { return .dropped(.wrongEpoch) }
+        if let requiredEpoch, header.epoch != requiredEpoch, !type.crossesEpochs { return .dropped(.wrongEpoch) }
         return hasInvalidField(type, base) ? .dropped(.malformed) : .valid(type, fromNode: header.fromNode)
     }
 
@@ -107,6 +107,15 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
             return request.lastTermStart < 0 || request.endPosition < 0 || request.durablePosition < 0
         case .sync:
             return hasInvalidEntries(ReplicationSync(address))
+        case .configAppend:
+            let append = ReplicationConfigAppend(address)
+            return append.memberCount < 1 || append.memberCount > UInt32(ReplicationConfigAppend.memberSlots)
+                || append.minimumLength < 1 || append.membershipEpoch < 1 || append.entryIndex < 1
+                || append.committedIndex > append.entryIndex
+        case .configAppendAck:
+            return false
+        case .probe:
+            return ReplicationProbe.Kind(rawValue: ReplicationProbe(address).kindCode) == nil
         }
     }
 

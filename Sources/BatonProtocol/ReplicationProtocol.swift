@@ -11,7 +11,11 @@ import BatonCodec
 /// `ReplicationSyncRequest`, `ReplicationSync`), each naming its field
 /// offsets. Byte layouts are in docs/PROTOCOL.md ("Replication protocol").
 ///
-/// Version 4 adds Raft's messages (types 7–10: VoteRequest, VoteResponse,
+/// Version 5 adds the chain's configuration log and failure detector
+/// (types 12–14: ConfigAppend, ConfigAppendAck, Probe); in chain mode
+/// VoteRequest and VoteResponse are the configuration log's elections, and
+/// they and the ConfigAppends carry the configuration term in the header's
+/// `epoch`. Version 4 adds Raft's messages (types 7–10: VoteRequest, VoteResponse,
 /// SyncRequest, Sync); in Raft mode the header's `epoch` carries the sender's
 /// term. Version 3 ends every message but Data with a CRC32C of its bytes
 /// (the checksum trailer, `ReplicationChecksum`): a position flipped on the
@@ -22,7 +26,7 @@ public enum ReplicationProtocol {
     /// `MessageHeader.schemaId` of every replication datagram.
     public static let schemaId: UInt16 = 2
     /// The schema version this build speaks; another version is malformed.
-    public static let version: UInt16 = 4
+    public static let version: UInt16 = 5
     /// Bytes of the message header plus the common fields.
     public static let headerLength = 24
     /// Where a Data datagram's log bytes start (header, common fields,
@@ -53,6 +57,22 @@ public enum ReplicationProtocol {
         case sync = 10
         /// Raft leader → a follower: stand for election now (a leadership hand-over).
         case timeoutNow = 11
+        /// Chain, the configuration log's leader → a member: its last entry and commit (also its heartbeat).
+        case configAppend = 12
+        /// Chain, a member → the configuration log's leader: the entry it holds.
+        case configAppendAck = 13
+        /// Chain, any member → any member: the failure detector's probe, answer or indirect-probe request.
+        case probe = 14
+
+        /// Whether the header's `epoch` is not the chain's epoch (the
+        /// configuration log's term, or informational): chain mode does not
+        /// drop these for an epoch other than its own.
+        public var crossesEpochs: Bool {
+            switch self {
+            case .voteRequest, .voteResponse, .configAppend, .configAppendAck, .probe: return true
+            case .data, .status, .nak, .commit, .heartbeat, .pull, .syncRequest, .sync, .timeoutNow: return false
+            }
+        }
 
         /// The exact datagram length of each fixed-size type (Data: the least).
         public var fixedLength: Int {
@@ -68,6 +88,9 @@ public enum ReplicationProtocol {
             case .syncRequest: return ReplicationSyncRequest.encodedLength
             case .sync: return ReplicationSync.encodedLength
             case .timeoutNow: return ReplicationTimeoutNow.encodedLength
+            case .configAppend: return ReplicationConfigAppend.encodedLength
+            case .configAppendAck: return ReplicationConfigAppendAck.encodedLength
+            case .probe: return ReplicationProbe.encodedLength
             }
         }
 
@@ -79,7 +102,8 @@ public enum ReplicationProtocol {
         public var hasChecksum: Bool {
             switch self {
             case .data: return false
-            case .status, .nak, .commit, .heartbeat, .pull, .voteRequest, .voteResponse, .syncRequest, .sync, .timeoutNow: return true
+            case .status, .nak, .commit, .heartbeat, .pull, .voteRequest, .voteResponse, .syncRequest, .sync, .timeoutNow,
+                 .configAppend, .configAppendAck, .probe: return true
             }
         }
 
@@ -96,6 +120,9 @@ public enum ReplicationProtocol {
             case .syncRequest: return "SyncRequest"
             case .sync: return "Sync"
             case .timeoutNow: return "TimeoutNow"
+            case .configAppend: return "ConfigAppend"
+            case .configAppendAck: return "ConfigAppendAck"
+            case .probe: return "Probe"
             }
         }
     }
@@ -106,9 +133,10 @@ public enum ReplicationProtocol {
 /// ```
 ///     0  blockLength (UInt16: bytes after these 8 up to the variable part)
 ///     2  templateId (UInt16: 1 Data, 2 Status, 3 Nak, 4 Commit, 5 Heartbeat, 6 Pull,
-///                  7 VoteRequest, 8 VoteResponse, 9 SyncRequest, 10 Sync)
+///                  7 VoteRequest, 8 VoteResponse, 9 SyncRequest, 10 Sync, 11 TimeoutNow,
+///                  12 ConfigAppend, 13 ConfigAppendAck, 14 Probe)
 ///     4  schemaId (UInt16 = 2)
-///     6  version (UInt16 = 4)
+///     6  version (UInt16 = 5)
 ///     8  clusterId (UInt64)
 ///    16  epoch (UInt32: the configuration epoch in chain mode; the sender's term in Raft mode)
 ///    20  fromNode (UInt32: the sending member's id)

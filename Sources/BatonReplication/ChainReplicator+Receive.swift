@@ -17,7 +17,7 @@ extension ChainReplicator {
     /// type, if it comes from the neighbour that sends that type; anything
     /// else is dropped and counted.
     func onDatagram(_ datagram: UnsafeRawBufferPointer, now: Int64) {
-        let check = ReplicationDatagramCheck.check(datagram, clusterId: configuration.clusterId, epoch: configuration.epoch)
+        let check = ReplicationDatagramCheck.check(datagram, clusterId: configuration.clusterId, epoch: epoch)
         guard case let .valid(type, fromNode) = check else {
             if case let .dropped(reason) = check { counters.dropped(reason).addRelease(1) }
             return
@@ -26,8 +26,9 @@ extension ChainReplicator {
         let fromPredecessor = predecessor?.nodeId == fromNode
         let fromSuccessor = successor?.nodeId == fromNode
         switch type {
-        case .data where fromPredecessor || (fromSuccessor && catchUp.isCatchingUp):
-            // From the predecessor; or, to a restarted head, what its successor sends back.
+        case .data where (fromPredecessor && leadership.orderStageObserved(releasedGeneration)) || (fromSuccessor && catchUp.isCatchingUp):
+            // From the predecessor (once a former head's order stage has let go of
+            // the appender); or, to a restarted head, what its successor sends back.
             let bytes = UnsafeRawBufferPointer(rebasing: datagram[ReplicationData.bytesOffset...])
             onData(position: ReplicationData(address).position, bytes: bytes)
         case .commit where fromPredecessor:
@@ -44,8 +45,11 @@ extension ChainReplicator {
             onNak(ReplicationNak(address))
         case .data, .commit, .heartbeat, .pull, .status, .nak:
             counters.droppedNotPeer.addRelease(1)
-        case .voteRequest, .voteResponse, .syncRequest, .sync, .timeoutNow:
+        case .syncRequest, .sync, .timeoutNow:
             // Raft's messages: no member of a chain sends them.
+            counters.droppedNotPeer.addRelease(1)
+        case .voteRequest, .voteResponse, .configAppend, .configAppendAck, .probe:
+            // The configuration log's and the failure detector's (not wired yet).
             counters.droppedNotPeer.addRelease(1)
         }
     }

@@ -68,8 +68,21 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
     /// appended counter. Chosen once at construction, not per duty cycle.
     let ownDurable: PositionCounter
     let logger: Logger
-    let predecessor: ClusterMember?
-    let successor: ClusterMember?
+    /// Every configured member by id (the cluster file's list: addresses never change).
+    let membersById: [UInt32: ClusterMember]
+    /// The chain in force: its epoch and its members in order, head first
+    /// (the cluster file's, until a reconfiguration replaces it).
+    public internal(set) var epoch: UInt32
+    public internal(set) var chain: [UInt32]
+    /// Fewer members than this and the head refuses writes (`notEnoughReplicas`).
+    public internal(set) var minimumLength: Int
+    var predecessor: ClusterMember?
+    var successor: ClusterMember?
+    /// False once a configuration removed this member: it replicates nothing and commits nothing.
+    var inChain = true
+    /// The gate's generation when this member last stopped heading: it
+    /// touches the appender again only once the order stage has seen it.
+    var releasedGeneration: Int64 = 0
     let bufferBase: UnsafeMutableRawPointer
     let bufferMask: Int64
     let bufferCapacity: Int64
@@ -101,7 +114,8 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
         self.counters = counters
         self.leadership = LeadershipGate(state: leadership.state, leaderId: leadership.leaderId,
                                          generation: leadership.generation, observed: leadership.observed, ackableFrom: leadership.ackableFrom,
-                                         refusalTexts: Self.refusalTexts(configuration))
+                                         refusalTexts: Self.refusalTexts(configuration),
+                                         tooFewReplicasText: Self.tooFewReplicasText(configuration))
         outbox = ReplicationOutbox(transport: transport, nodeId: configuration.nodeId,
                                    clusterId: configuration.clusterId, epoch: configuration.epoch)
         self.clock = clock
@@ -110,6 +124,10 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
         self.logCounters = log.counters
         ownDurable = Mutation.ackBeforeSync.isActive ? log.counters.appended : log.counters.durable
         self.logger = logger
+        membersById = Dictionary(uniqueKeysWithValues: configuration.members.map { ($0.nodeId, $0) })
+        epoch = configuration.epoch
+        chain = configuration.members.map(\.nodeId)
+        minimumLength = 1
         predecessor = configuration.predecessor
         successor = configuration.successor
         bufferBase = log.buffer.base
@@ -141,13 +159,13 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
         } else {
             leadership.publish(catchUp.isCatchingUp ? .waiting : .leading, leader: head)
         }
-        if successor != nil {
-            // The successor needs these bytes until it has them: they gate the
-            // buffer (sent) and retention (received).
-            log.addGating(counters.sentPosition)
-            counters.successorReceived.setRelease(log.startPosition)
-            log.addRetentionFloor(counters.successorReceived)
-        }
+        // A successor needs these bytes until it has them: they gate the buffer
+        // (sent) and retention (received). Registered on every member, since a
+        // reconfiguration may give a member a successor; without one they
+        // follow the log (`releaseWithoutSuccessor`).
+        log.addGating(counters.sentPosition)
+        counters.successorReceived.setRelease(successor == nil ? .max : log.startPosition)
+        log.addRetentionFloor(counters.successorReceived)
     }
 
     public func doWork() throws -> Int {
@@ -163,7 +181,7 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
             work += publishReceivedFrames(now: now)
             work += requestMissing(now: now)
         }
-        work += advanceCommit()
+        if inChain { work += advanceCommit() }
         if predecessor != nil {
             work += reportStatus(now: now)
             work += pushUpstream()
@@ -173,15 +191,34 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
             work += pullFromSuccessor(now: now)
         } else if successor != nil {
             work += transmit(now: now)
+        } else {
+            releaseWithoutSuccessor()
         }
         if outbox.pendingCount > 0 { _ = flush() }
         return work
     }
 
-    /// What a follower tells a publisher: only the head orders.
+    /// What a member that is not the head tells a publisher, by the head it
+    /// names: one text for every other member, since a reconfiguration may
+    /// make any of them the head.
     static func refusalTexts(_ configuration: ReplicationConfiguration) -> [UInt32: String] {
-        guard let predecessor = configuration.predecessor, let head = configuration.members.first else { return [:] }
-        return [head.nodeId: "node \(configuration.nodeId) follows node \(predecessor.nodeId) in the chain; publish to the head, node \(head.nodeId) at \(head.clientAddress)"]
+        var texts: [UInt32: String] = [:]
+        for head in configuration.members where head.nodeId != configuration.nodeId {
+            texts[head.nodeId] = "node \(configuration.nodeId) is not the chain's head; publish to the head, node \(head.nodeId) at \(head.clientAddress)"
+        }
+        return texts
+    }
+
+    /// What a head tells a publisher while its chain is shorter than the minimum.
+    static func tooFewReplicasText(_ configuration: ReplicationConfiguration) -> String {
+        "node \(configuration.nodeId) heads a chain shorter than its minimum length; writes are refused until a member rejoins (nothing acknowledged is durable on fewer members)"
+    }
+
+    /// No successor: the sent position and the successor's floor must not hold the log back.
+    @inline(__always)
+    func releaseWithoutSuccessor() {
+        let durable = logCounters.durable.getAcquire()
+        if durable > counters.sentPosition.getPlain() { counters.sentPosition.setRelease(durable) }
     }
 
     /// Sends what is staged; on completion the staged data bytes count as

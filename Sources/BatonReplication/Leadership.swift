@@ -7,12 +7,17 @@ public enum Leadership: Int64, Sendable, CustomStringConvertible {
     case leading = 1
     /// Another member orders: refuse publishes with `notLeader`, naming it.
     case following = 2
+    /// This member heads a chain shorter than its minimum length: refuse
+    /// publishes with `notEnoughReplicas` (an acknowledged message must be
+    /// durable on at least the minimum number of members).
+    case tooFewReplicas = 3
 
     public var description: String {
         switch self {
         case .waiting: return "waiting"
         case .leading: return "leading"
         case .following: return "following"
+        case .tooFewReplicas: return "too few replicas"
         }
     }
 }

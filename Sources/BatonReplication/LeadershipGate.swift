@@ -42,10 +42,14 @@ public struct LeadershipGate: @unchecked Sendable {
     let unknownLeaderTextBytes: [UInt8]
     /// Used when the leader is unknown (or has no text).
     public let unknownLeaderText: String
+    /// What a publisher is told while the state is `tooFewReplicas`.
+    public let tooFewReplicasText: String
+    let tooFewReplicasTextBytes: [UInt8]
 
     public init(state: PositionCounter, leaderId: PositionCounter, generation: PositionCounter, observed: PositionCounter,
                 ackableFrom: PositionCounter, refusalTexts: [UInt32: String] = [:],
-                unknownLeaderText: String = "this node does not order publishes now and knows no leader; try another member") {
+                unknownLeaderText: String = "this node does not order publishes now and knows no leader; try another member",
+                tooFewReplicasText: String = "too few replicas: writes are refused until a member rejoins") {
         self.state = state
         self.leaderId = leaderId
         self.generation = generation
@@ -55,6 +59,8 @@ public struct LeadershipGate: @unchecked Sendable {
         refusalTextBytes = refusalTexts.mapValues { Array($0.utf8) }
         unknownLeaderTextBytes = Array(unknownLeaderText.utf8)
         self.unknownLeaderText = unknownLeaderText
+        self.tooFewReplicasText = tooFewReplicasText
+        tooFewReplicasTextBytes = Array(tooFewReplicasText.utf8)
     }
 
     /// Leadership now (acquire).
@@ -94,6 +100,11 @@ public struct LeadershipGate: @unchecked Sendable {
         let leader = leaderId.getAcquire()
         let bytes = leader >= 0 ? refusalTextBytes[UInt32(truncatingIfNeeded: leader)] ?? unknownLeaderTextBytes : unknownLeaderTextBytes
         return bytes.count <= limit ? bytes : Array(bytes.prefix(limit))
+    }
+
+    /// What a publisher refused for too few replicas is told, as UTF-8 made at set-up.
+    public func tooFewReplicasTextBytes(upTo limit: Int) -> [UInt8] {
+        tooFewReplicasTextBytes.count <= limit ? tooFewReplicasTextBytes : Array(tooFewReplicasTextBytes.prefix(limit))
     }
 
     /// What a publisher refused now is told.

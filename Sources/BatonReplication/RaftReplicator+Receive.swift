@@ -65,7 +65,8 @@ extension RaftReplicator {
             case .nak: onNak(ReplicationNak(address), link: peer)
             default: onSyncRequest(ReplicationSyncRequest(address), link: peer, now: now)
             }
-        case .pull:
+        case .pull, .configAppend, .configAppendAck, .probe:
+            // The chain's messages: no Raft member sends them.
             counters.droppedNotPeer.addRelease(1)
         }
     }

@@ -137,6 +137,8 @@ public enum ChainRole: String, Sendable {
     case tail
     /// A chain of one: head and tail at once.
     case single
+    /// Removed from the chain by a reconfiguration: replicates and commits nothing.
+    case outside
 
     /// The value stored in the `replication.role` counter.
     public var code: Int64 {
@@ -145,6 +147,7 @@ public enum ChainRole: String, Sendable {
         case .head: return 1
         case .middle: return 2
         case .tail: return 3
+        case .outside: return 4
         }
     }
 
@@ -154,6 +157,7 @@ public enum ChainRole: String, Sendable {
         case 1: self = .head
         case 2: self = .middle
         case 3: self = .tail
+        case 4: self = .outside
         default: return nil
         }
     }

@@ -11,6 +11,14 @@ final class ReplicationProtocolTests: XCTestCase {
         bytes.withUnsafeMutableBytes { raw in
             let header = ReplicationHeader(raw.baseAddress!)
             header.write(type: type, fromNode: 3, clusterId: 0x0102_0304_0506_0708, epoch: 9)
+            if type == .configAppend {
+                // The smallest valid configuration entry: epoch 1, one member, minimum 1.
+                let append = ReplicationConfigAppend(raw.baseAddress!)
+                append.entryIndex = 1
+                append.membershipEpoch = 1
+                append.minimumLength = 1
+                append.memberCount = 1
+            }
             edit(header)
             // Sealed after the edit, as a sender would: each case below is refused for its own reason.
             if type.hasChecksum && type.fixedLength <= raw.count { ReplicationChecksum.seal(raw.baseAddress!, length: type.fixedLength) }
@@ -24,7 +32,7 @@ final class ReplicationProtocolTests: XCTestCase {
 
     func testHeaderLayoutIsTheSharedMessageHeaderThenClusterEpochNode() {
         let bytes = datagram(.status) { ReplicationStatus($0.address).receivedPosition = 0x1122 }
-        XCTAssertEqual(Array(bytes[0..<8]), [56, 0, 2, 0, 2, 0, 4, 0], "blockLength 56, template 2, schema 2, version 4")
+        XCTAssertEqual(Array(bytes[0..<8]), [56, 0, 2, 0, 2, 0, 5, 0], "blockLength 56, template 2, schema 2, version 5")
         XCTAssertEqual(Array(bytes[8..<16]), [8, 7, 6, 5, 4, 3, 2, 1])
         XCTAssertEqual(Array(bytes[16..<20]), [9, 0, 0, 0])
         XCTAssertEqual(Array(bytes[20..<24]), [3, 0, 0, 0])
@@ -69,8 +77,9 @@ final class ReplicationProtocolTests: XCTestCase {
         XCTAssertEqual(check(datagram(.commit) { $0.version = 1 }), .dropped(.malformed), "another version (1: before Pull had its own type)")
         XCTAssertEqual(check(datagram(.commit) { $0.version = 2 }), .dropped(.malformed), "another version (2: before the checksum trailer)")
         XCTAssertEqual(check(datagram(.commit) { $0.version = 3 }), .dropped(.malformed), "another version (3: before Raft's messages)")
-        XCTAssertEqual(check(datagram(.commit) { $0.version = 5 }), .dropped(.malformed), "another version")
-        XCTAssertEqual(check(datagram(.commit) { $0.templateId = 12 }), .dropped(.malformed), "unknown type")
+        XCTAssertEqual(check(datagram(.commit) { $0.version = 4 }), .dropped(.malformed), "another version (4: before the configuration log)")
+        XCTAssertEqual(check(datagram(.commit) { $0.version = 6 }), .dropped(.malformed), "another version")
+        XCTAssertEqual(check(datagram(.commit) { $0.templateId = 15 }), .dropped(.malformed), "unknown type")
         XCTAssertEqual(check(datagram(.commit) { $0.templateId = 0 }), .dropped(.malformed), "unknown type")
         XCTAssertEqual(check(datagram(.commit) { $0.blockLength = 8 }), .dropped(.malformed), "block length lies")
         XCTAssertEqual(check(datagram(.commit) { ReplicationCommit($0.address).commitPosition = -1 }), .dropped(.malformed), "negative position")
@@ -110,5 +119,75 @@ final class ReplicationProtocolTests: XCTestCase {
         XCTAssertEqual(int64(data, at: 24), 12)
         XCTAssertEqual(ReplicationData.bytesOffset, 32)
         XCTAssertEqual(ReplicationProtocol.MessageType.pull.rawValue, 6)
+    }
+}
+
+/// The chain's configuration-log and failure-detector messages (version 5).
+final class ChainControlMessageTests: XCTestCase {
+    private func check(_ bytes: [UInt8], epoch: UInt32 = 9) -> ReplicationDatagramCheck {
+        bytes.withUnsafeBytes { ReplicationDatagramCheck.check($0, clusterId: 77, epoch: epoch) }
+    }
+
+    private func append(_ edit: (ReplicationConfigAppend) -> Void) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: ReplicationConfigAppend.encodedLength)
+        bytes.withUnsafeMutableBytes { raw in
+            let message = ReplicationConfigAppend(raw.baseAddress!)
+            message.header.write(type: .configAppend, fromNode: 2, clusterId: 77, epoch: 41)
+            message.committedIndex = 3
+            message.entryIndex = 4
+            message.entryTerm = 41
+            message.membershipEpoch = 6
+            message.minimumLength = 2
+            message.memberCount = 3
+            for (slot, id) in [2, 0, 1].enumerated() { message.setMember(slot, UInt32(id)) }
+            edit(message)
+            ReplicationChecksum.seal(raw.baseAddress!, length: ReplicationConfigAppend.encodedLength)
+        }
+        return bytes
+    }
+
+    func testAConfigAppendRoundTripsAndCrossesEpochs() {
+        let bytes = append { _ in }
+        XCTAssertEqual(check(bytes, epoch: 5), .valid(.configAppend, fromNode: 2), "its epoch field is a configuration term")
+        bytes.withUnsafeBytes { raw in
+            let message = ReplicationConfigAppend(UnsafeMutableRawPointer(mutating: raw.baseAddress!))
+            XCTAssertEqual([message.committedIndex, message.entryIndex, message.entryTerm], [3, 4, 41])
+            XCTAssertEqual([message.membershipEpoch, message.minimumLength, message.memberCount], [6, 2, 3])
+            XCTAssertEqual((0..<3).map(message.member), [2, 0, 1])
+            XCTAssertEqual(message.member(3), 0)
+        }
+        XCTAssertEqual(Array(bytes[64..<68]), [2, 0, 0, 0], "the members start at offset 64, the head first")
+    }
+
+    func testAConfigAppendOutOfRangeIsMalformed() {
+        XCTAssertEqual(check(append { $0.memberCount = 0 }), .dropped(.malformed), "no member")
+        XCTAssertEqual(check(append { $0.memberCount = 17 }), .dropped(.malformed), "more than 16")
+        XCTAssertEqual(check(append { $0.minimumLength = 0 }), .dropped(.malformed), "minimum 0")
+        XCTAssertEqual(check(append { $0.membershipEpoch = 0 }), .dropped(.malformed), "epoch 0")
+        XCTAssertEqual(check(append { $0.entryIndex = 0 }), .dropped(.malformed), "no entry")
+        XCTAssertEqual(check(append { $0.committedIndex = 5 }), .dropped(.malformed), "committed past the entry")
+    }
+
+    func testAProbeOfAnUnknownKindIsMalformedAndDataStillKeepsToItsEpoch() {
+        var probe = [UInt8](repeating: 0, count: ReplicationProbe.encodedLength)
+        probe.withUnsafeMutableBytes { raw in
+            let message = ReplicationProbe(raw.baseAddress!)
+            message.header.write(type: .probe, fromNode: 1, clusterId: 77, epoch: 3)
+            message.kind = .request
+            message.subject = 2
+            message.requester = 1
+            message.nonce = 99
+            ReplicationChecksum.seal(raw.baseAddress!, length: ReplicationProbe.encodedLength)
+        }
+        XCTAssertEqual(check(probe), .valid(.probe, fromNode: 1))
+        probe[32] = 3
+        probe.withUnsafeMutableBytes { ReplicationChecksum.seal($0.baseAddress!, length: ReplicationProbe.encodedLength) }
+        XCTAssertEqual(check(probe), .dropped(.malformed))
+        var commit = [UInt8](repeating: 0, count: ReplicationCommit.encodedLength)
+        commit.withUnsafeMutableBytes { raw in
+            ReplicationHeader(raw.baseAddress!).write(type: .commit, fromNode: 1, clusterId: 77, epoch: 3)
+            ReplicationChecksum.seal(raw.baseAddress!, length: ReplicationCommit.encodedLength)
+        }
+        XCTAssertEqual(check(commit), .dropped(.wrongEpoch), "the chain's data messages keep to their epoch")
     }
 }

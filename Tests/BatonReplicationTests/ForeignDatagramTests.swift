@@ -41,7 +41,7 @@ final class ForeignDatagramTests: XCTestCase {
                 case .commit: ReplicationCommit(message).commitPosition = position
                 case .status: ReplicationStatus(message).receivedPosition = position
                 case .nak: ReplicationNak(message).position = position
-                case .heartbeat, .pull, .voteRequest, .voteResponse, .syncRequest, .sync, .timeoutNow: XCTFail("no \(type) in this test")
+                case .heartbeat, .pull, .voteRequest, .voteResponse, .syncRequest, .sync, .timeoutNow, .configAppend, .configAppendAck, .probe: XCTFail("no \(type) in this test")
                 }
                 // A well-formed message (checksum included): refused for who sent it, not for damage.
                 if type.hasChecksum && blockLength == nil { ReplicationChecksum.seal(message, length: type.fixedLength) }

@@ -27,6 +27,8 @@ final class InMemoryChain {
     /// The memory every member's counters live in (kept for the chain's life).
     private let counterSets: [CounterSet]
     private var nextSequence: UInt64 = 0
+    /// Members that crashed (`stop`): no longer stepped, unreachable.
+    private(set) var stopped: Set<Int> = []
 
     init(members count: Int, faults: FaultInjection = FaultInjection(seed: 1)) throws {
         var logger = Logger(label: "in-memory-chain")
@@ -94,13 +96,13 @@ final class InMemoryChain {
     /// stage would (only while the head leads and its buffer has room).
     /// Returns how many it appended.
     @discardableResult
-    func publish(_ count: Int, bytes: Int = 200) -> Int {
-        guard leadership[0].current == .leading else { return 0 }
+    func publish(_ count: Int, bytes: Int = 200, at head: Int = 0) -> Int {
+        guard leadership[head].current == .leading else { return 0 }
         let payload = [UInt8](repeating: 0x5A, count: bytes)
         var appended = 0
         for _ in 0..<count {
             let result = payload.withUnsafeBytes {
-                logs[0].appender.tryAppend(payload: $0, streamId: 1, producerId: 7, sequence: nextSequence, timestampNanos: 0)
+                logs[head].appender.tryAppend(payload: $0, streamId: 1, producerId: 7, sequence: nextSequence, timestampNanos: 0)
             }
             guard case .appended = result else { break }
             nextSequence += 1
@@ -111,9 +113,23 @@ final class InMemoryChain {
 
     /// One round: every writer and every replicator does one duty cycle, then time moves by `step`.
     func step(nanos step: Int64 = 50_000) throws {
-        for writer in writers { _ = try writer.doWork() }
-        for replicator in replicators { _ = try replicator.doWork() }
+        for (index, writer) in writers.enumerated() where !stopped.contains(index) { _ = try writer.doWork() }
+        for (index, replicator) in replicators.enumerated() where !stopped.contains(index) { _ = try replicator.doWork() }
         clock.advance(nanos: step)
+    }
+
+    /// Member `index` crashes for good: it is no longer stepped and datagrams to it are lost.
+    func stop(_ index: Int) {
+        stopped.insert(index)
+        network.unbind(replicators[index].configuration.members[index].replicationAddress)
+    }
+
+    /// Every live member (or those listed) applies a committed configuration, as its configuration log would tell it.
+    func reconfigure(epoch: UInt32, chain: [Int], minimumLength: Int = 2, members: [Int]? = nil) {
+        for index in members ?? replicators.indices.filter({ !stopped.contains($0) }) {
+            replicators[index].reconfigure(epoch: epoch, chain: chain.map(UInt32.init), minimumLength: minimumLength,
+                                           now: clock.monotonicNanos())
+        }
     }
 
     /// Steps until `done` holds, at most `limit` rounds; false if it never did.
