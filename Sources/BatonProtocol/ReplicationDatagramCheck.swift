@@ -109,9 +109,8 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
             return hasInvalidEntries(ReplicationSync(address))
         case .configAppend:
             let append = ReplicationConfigAppend(address)
-            return append.memberCount < 1 || append.memberCount > UInt32(ReplicationConfigAppend.memberSlots)
-                || append.minimumLength < 1 || append.membershipEpoch < 1 || append.entryIndex < 1
-                || append.committedIndex > append.entryIndex
+            return append.entryMembership.hasInvalidField || append.committedMembership.hasInvalidField
+                || append.entryIndex < 1 || append.committedIndex > append.entryIndex
         case .configAppendAck:
             return false
         case .probe:

@@ -23,6 +23,7 @@ extension ChainReplicator {
             return
         }
         let address = UnsafeMutableRawPointer(mutating: datagram.baseAddress!)
+        if failover != nil { failoverHeard(from: fromNode, now: now) }
         let fromPredecessor = predecessor?.nodeId == fromNode
         let fromSuccessor = successor?.nodeId == fromNode
         switch type {
@@ -49,8 +50,8 @@ extension ChainReplicator {
             // Raft's messages: no member of a chain sends them.
             counters.droppedNotPeer.addRelease(1)
         case .voteRequest, .voteResponse, .configAppend, .configAppendAck, .probe:
-            // The configuration log's and the failure detector's (not wired yet).
-            counters.droppedNotPeer.addRelease(1)
+            // The configuration log's and the failure detector's (a static chain has neither).
+            onFailoverDatagram(type, from: fromNode, address, now: now)
         }
     }
 

@@ -83,6 +83,10 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
     /// The gate's generation when this member last stopped heading: it
     /// touches the appender again only once the order stage has seen it.
     var releasedGeneration: Int64 = 0
+    /// Automatic failover's configuration log and failure detector (nil: a static chain).
+    var failover: ChainFailover?
+    /// The failure detector's actions for one call (allocated at start).
+    var detectorActions = FailureDetectorActions(capacity: 1)
     let bufferBase: UnsafeMutableRawPointer
     let bufferMask: Int64
     let bufferCapacity: Int64
@@ -107,8 +111,11 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
 
     var commitFold: CommitFold
 
+    /// `configurationState`: with failover, the `chain-config` file's state as
+    /// read at start (nil: none yet — the cluster file's chain is the committed one).
     public init(configuration: ReplicationConfiguration, log: DurableLog, transport: Transport, clock: Clock,
-                counters: ReplicationCounters, leadership: LeadershipGate, logger: Logger) {
+                counters: ReplicationCounters, leadership: LeadershipGate, logger: Logger,
+                configurationState: ConfigurationPersistentState? = nil) {
         precondition(configuration.chainIndex != nil, "node \(configuration.nodeId) is not a member")
         self.configuration = configuration
         self.counters = counters
@@ -127,7 +134,7 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
         membersById = Dictionary(uniqueKeysWithValues: configuration.members.map { ($0.nodeId, $0) })
         epoch = configuration.epoch
         chain = configuration.members.map(\.nodeId)
-        minimumLength = 1
+        minimumLength = configuration.failover?.minimumLength ?? 1
         predecessor = configuration.predecessor
         successor = configuration.successor
         bufferBase = log.buffer.base
@@ -166,6 +173,31 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
         log.addGating(counters.sentPosition)
         counters.successorReceived.setRelease(successor == nil ? .max : log.startPosition)
         log.addRetentionFloor(counters.successorReceived)
+        if let settings = configuration.failover { startFailover(settings, state: configurationState) }
+    }
+
+    /// Builds the configuration log and the failure detector, and applies the
+    /// committed membership the state file holds if it is later than the cluster file's.
+    private func startFailover(_ settings: ChainFailoverConfiguration, state: ConfigurationPersistentState?) {
+        let now = clock.monotonicNanos()
+        let voters = configuration.members.map(\.nodeId)
+        let initial: ChainMembership
+        do { initial = try ChainMembership(epoch: configuration.epoch, members: voters, minimumLength: settings.minimumLength) } catch {
+            preconditionFailure("the cluster file's chain is not a valid membership: \(error)")
+        }
+        failover = ChainFailover(
+            log: ConfigurationLog(nodeId: configuration.nodeId, voters: voters, state: state, initialMembership: initial,
+                                  electionTimeoutMinimumNanos: configuration.electionTimeoutMinimumNanos,
+                                  electionTimeoutMaximumNanos: configuration.electionTimeoutMaximumNanos,
+                                  heartbeatIntervalNanos: configuration.heartbeatIntervalNanos,
+                                  seed: configuration.clusterId, now: now),
+            detector: FailureDetector(nodeId: configuration.nodeId, members: voters.filter { $0 != configuration.nodeId },
+                                      configuration: settings.detector, now: now),
+            voters: voters, minimumLength: settings.minimumLength, fencingWindowNanos: settings.detector.fencingWindowNanos)
+        detectorActions = FailureDetectorActions()
+        publishConfigurationCounters()
+        counters.configurationLeader.setReleaseAllowingDecrease(-1)
+        applyCommittedMembershipIfNew(now: now)
     }
 
     public func doWork() throws -> Int {
@@ -177,6 +209,7 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
             if case .blocked = flush() { return receive(now: now) }
         }
         work += receive(now: now)
+        if failover != nil { work += runFailover(now: now) }
         if predecessor != nil {
             work += publishReceivedFrames(now: now)
             work += requestMissing(now: now)
@@ -211,7 +244,7 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
 
     /// What a head tells a publisher while its chain is shorter than the minimum.
     static func tooFewReplicasText(_ configuration: ReplicationConfiguration) -> String {
-        "node \(configuration.nodeId) heads a chain shorter than its minimum length; writes are refused until a member rejoins (nothing acknowledged is durable on fewer members)"
+        "node \(configuration.nodeId) heads the chain but cannot acknowledge writes now: the chain is shorter than its minimum length, or this member hears no majority of the members (it may have been replaced); retry later"
     }
 
     /// No successor: the sent position and the successor's floor must not hold the log back.

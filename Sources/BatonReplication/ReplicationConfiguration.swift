@@ -41,6 +41,10 @@ public struct ReplicationConfiguration: Sendable, Equatable {
     public var electionTimeoutMinimumNanos: Int64 = ReplicationConfiguration.defaultElectionTimeoutMinimumNanos
     public var electionTimeoutMaximumNanos: Int64 = ReplicationConfiguration.defaultElectionTimeoutMaximumNanos
 
+    /// Chain mode: automatic failover (a configuration log among the members
+    /// and a failure detector); nil keeps the chain as the cluster file lists it.
+    public var failover: ChainFailoverConfiguration?
+
     /// The election timeout range a Raft member uses unless told otherwise
     /// (150–300 ms, the Raft paper's; the cluster file's `[raft]` defaults).
     public static let defaultElectionTimeoutMinimumNanos: Int64 = 150_000_000
@@ -116,7 +120,11 @@ public struct ReplicationConfiguration: Sendable, Equatable {
         if heartbeatIntervalNanos < 1_000_000 || heartbeatIntervalNanos > 10_000_000_000 {
             throw .invalid(key: "udp.heartbeat_interval_ms", reason: "must be 1 ms to 10 s")
         }
-        if mode == .raft {
+        if let failover {
+            if mode == .raft { throw .invalid(key: "failover", reason: "automatic failover is chain replication's; Raft elects its leader itself") }
+            try failover.validate()
+        }
+        if mode == .raft || failover != nil {
             if electionTimeoutMinimumNanos < 3 * heartbeatIntervalNanos || electionTimeoutMinimumNanos > 60_000_000_000 {
                 throw .invalid(key: "raft.election_timeout_min_ms", reason: "must be at least 3 heartbeat intervals and at most 60 s")
             }

@@ -48,6 +48,15 @@ public final class ReplicationCounters: @unchecked Sendable {
     public let droppedWrongEpoch: PositionCounter
     public let droppedNotPeer: PositionCounter
     public let droppedBadChecksum: PositionCounter
+    /// Chain failover: the configuration log's term, its leader (-1: unknown),
+    /// configurations applied since start, whether this member is fenced (1:
+    /// it heads the chain but cannot hear a majority of the voters, so it
+    /// orders nothing), and the members its failure detector holds failed (a bit per member index).
+    public let configurationTerm: PositionCounter
+    public let configurationLeader: PositionCounter
+    public let reconfigurations: PositionCounter
+    public let fenced: PositionCounter
+    public let membersFailed: PositionCounter
 
     public init(allocate: (String) -> PositionCounter) {
         role = allocate("replication.role")
@@ -76,6 +85,11 @@ public final class ReplicationCounters: @unchecked Sendable {
         droppedWrongEpoch = allocate("replication.dropped.wrongEpoch")
         droppedNotPeer = allocate("replication.dropped.notPeer")
         droppedBadChecksum = allocate("replication.dropped.badChecksum")
+        configurationTerm = allocate("replication.configuration.term")
+        configurationLeader = allocate("replication.configuration.leader")
+        reconfigurations = allocate("replication.configuration.changes")
+        fenced = allocate("replication.fenced")
+        membersFailed = allocate("replication.failureDetector.failed")
     }
 
     /// The drop counter for `reason`.

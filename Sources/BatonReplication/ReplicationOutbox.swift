@@ -12,7 +12,7 @@ import BatonProtocol
 public final class ReplicationOutbox<Transport: ReplicationTransport> {
     /// Bytes of one header slot: every fixed message fits (the largest, a
     /// Raft Sync, is 184 bytes), rounded up to whole 64-byte cache lines.
-    public static var slotBytes: Int { 192 }
+    public static var slotBytes: Int { 256 }
     public let transport: Transport
     let nodeId: UInt32
     let clusterId: UInt64

@@ -47,7 +47,7 @@ final class RaftMessageTests: XCTestCase {
         let expected: [(ReplicationProtocol.MessageType, UInt16, Int, String)] = [
             (.voteRequest, 7, 56, "VoteRequest"), (.voteResponse, 8, 40, "VoteResponse"),
             (.syncRequest, 9, 64, "SyncRequest"), (.sync, 10, 184, "Sync"), (.timeoutNow, 11, 40, "TimeoutNow"),
-            (.configAppend, 12, 136, "ConfigAppend"), (.configAppendAck, 13, 56, "ConfigAppendAck"), (.probe, 14, 56, "Probe"),
+            (.configAppend, 12, 224, "ConfigAppend"), (.configAppendAck, 13, 56, "ConfigAppendAck"), (.probe, 14, 56, "Probe"),
         ]
         for (type, raw, length, name) in expected {
             XCTAssertEqual(type.rawValue, raw)

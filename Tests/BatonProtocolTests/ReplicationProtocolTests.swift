@@ -15,9 +15,11 @@ final class ReplicationProtocolTests: XCTestCase {
                 // The smallest valid configuration entry: epoch 1, one member, minimum 1.
                 let append = ReplicationConfigAppend(raw.baseAddress!)
                 append.entryIndex = 1
-                append.membershipEpoch = 1
-                append.minimumLength = 1
-                append.memberCount = 1
+                for block in [append.entryMembership, append.committedMembership] {
+                    block.epoch = 1
+                    block.minimumLength = 1
+                    block.memberCount = 1
+                }
             }
             edit(header)
             // Sealed after the edit, as a sender would: each case below is refused for its own reason.
@@ -134,12 +136,15 @@ final class ChainControlMessageTests: XCTestCase {
             let message = ReplicationConfigAppend(raw.baseAddress!)
             message.header.write(type: .configAppend, fromNode: 2, clusterId: 77, epoch: 41)
             message.committedIndex = 3
+            message.committedTerm = 40
             message.entryIndex = 4
             message.entryTerm = 41
-            message.membershipEpoch = 6
-            message.minimumLength = 2
-            message.memberCount = 3
-            for (slot, id) in [2, 0, 1].enumerated() { message.setMember(slot, UInt32(id)) }
+            for (block, epoch) in [(message.entryMembership, UInt32(6)), (message.committedMembership, 5)] {
+                block.epoch = epoch
+                block.minimumLength = 2
+                block.memberCount = 3
+                for (slot, id) in [2, 0, 1].enumerated() { block.setMember(slot, UInt32(id)) }
+            }
             edit(message)
             ReplicationChecksum.seal(raw.baseAddress!, length: ReplicationConfigAppend.encodedLength)
         }
@@ -151,19 +156,22 @@ final class ChainControlMessageTests: XCTestCase {
         XCTAssertEqual(check(bytes, epoch: 5), .valid(.configAppend, fromNode: 2), "its epoch field is a configuration term")
         bytes.withUnsafeBytes { raw in
             let message = ReplicationConfigAppend(UnsafeMutableRawPointer(mutating: raw.baseAddress!))
-            XCTAssertEqual([message.committedIndex, message.entryIndex, message.entryTerm], [3, 4, 41])
-            XCTAssertEqual([message.membershipEpoch, message.minimumLength, message.memberCount], [6, 2, 3])
-            XCTAssertEqual((0..<3).map(message.member), [2, 0, 1])
-            XCTAssertEqual(message.member(3), 0)
+            XCTAssertEqual([message.entryIndex, message.entryTerm, message.committedIndex, message.committedTerm], [4, 41, 3, 40])
+            let entry = message.entryMembership
+            XCTAssertEqual([entry.epoch, entry.minimumLength, entry.memberCount], [6, 2, 3])
+            XCTAssertEqual((0..<3).map(entry.member), [2, 0, 1])
+            XCTAssertEqual(entry.member(3), 0)
+            XCTAssertEqual(message.committedMembership.epoch, 5)
         }
-        XCTAssertEqual(Array(bytes[64..<68]), [2, 0, 0, 0], "the members start at offset 64, the head first")
+        XCTAssertEqual(Array(bytes[72..<76]), [2, 0, 0, 0], "the entry's members start at offset 72, the head first")
+        XCTAssertEqual(Array(bytes[136..<140]), [5, 0, 0, 0], "the committed membership at 136")
     }
 
     func testAConfigAppendOutOfRangeIsMalformed() {
-        XCTAssertEqual(check(append { $0.memberCount = 0 }), .dropped(.malformed), "no member")
-        XCTAssertEqual(check(append { $0.memberCount = 17 }), .dropped(.malformed), "more than 16")
-        XCTAssertEqual(check(append { $0.minimumLength = 0 }), .dropped(.malformed), "minimum 0")
-        XCTAssertEqual(check(append { $0.membershipEpoch = 0 }), .dropped(.malformed), "epoch 0")
+        XCTAssertEqual(check(append { $0.entryMembership.memberCount = 0 }), .dropped(.malformed), "no member")
+        XCTAssertEqual(check(append { $0.committedMembership.memberCount = 17 }), .dropped(.malformed), "more than 16")
+        XCTAssertEqual(check(append { $0.entryMembership.minimumLength = 0 }), .dropped(.malformed), "minimum 0")
+        XCTAssertEqual(check(append { $0.committedMembership.epoch = 0 }), .dropped(.malformed), "epoch 0")
         XCTAssertEqual(check(append { $0.entryIndex = 0 }), .dropped(.malformed), "no entry")
         XCTAssertEqual(check(append { $0.committedIndex = 5 }), .dropped(.malformed), "committed past the entry")
     }

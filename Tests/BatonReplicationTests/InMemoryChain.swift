@@ -30,7 +30,7 @@ final class InMemoryChain {
     /// Members that crashed (`stop`): no longer stepped, unreachable.
     private(set) var stopped: Set<Int> = []
 
-    init(members count: Int, faults: FaultInjection = FaultInjection(seed: 1)) throws {
+    init(members count: Int, faults: FaultInjection = FaultInjection(seed: 1), failover: ChainFailoverConfiguration? = nil) throws {
         var logger = Logger(label: "in-memory-chain")
         logger.logLevel = .critical
         let members = (0..<count).map { index in
@@ -67,6 +67,7 @@ final class InMemoryChain {
                                       ackableFrom: set.allocate(label: "leadership.ackableFrom"))
             var replication = ReplicationConfiguration(clusterId: 42, members: members, nodeId: member.nodeId)
             replication.receiverWindowBytes = 64 << 10
+            replication.failover = failover
             var memberFaults = faults
             memberFaults.seed = faults.seed &+ UInt64(member.nodeId)
             let transport = FaultInjectingTransport(base: network.bind(member.replicationAddress), faults: memberFaults, clock: clock)
