@@ -33,20 +33,22 @@ run: build
 
 # The whole suite: the concurrency tests under ThreadSanitizer, the
 # deterministic simulator over SIM_SEEDS seeds of each replication mode
-# (chain and Raft, 3 and 5 members in turn, swarm faults; across every
-# core), then every test in release mode
+# (chain, chain with automatic failover, and Raft; 3 and 5 members in turn,
+# swarm faults; across every core), then every test in release mode
 # (last, so the run closes on the full suite's summary).
 SIM_SEEDS ?= 2000
 test: deps
 	$(MAKE) --no-print-directory tsan
 	$(SWIFT) build -c release --product baton
 	scripts/sim-sweep.sh $(SIM_SEEDS) $$(nproc) 1 3,5 chain
+	scripts/sim-sweep.sh $(SIM_SEEDS) $$(nproc) 1 3,5 chain-failover
 	scripts/sim-sweep.sh $(SIM_SEEDS) $$(nproc) 1 3,5 raft
 	$(SWIFT) test -c release
 
 # The simulator over as many seeds as asked, across JOBS processes; prints
 # failing seeds (each with the line that reruns it), seeds/s and simulated
-# seconds per real second. E.g. `make sim SEEDS=100000 JOBS=2 FIRST=1 REPLICATION=raft`.
+# seconds per real second. E.g. `make sim SEEDS=100000 JOBS=2 FIRST=1 REPLICATION=raft`
+# (REPLICATION: chain, chain-failover or raft).
 SEEDS ?= 10000
 JOBS  ?= $(shell nproc)
 FIRST ?= 1

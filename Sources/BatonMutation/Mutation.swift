@@ -24,6 +24,8 @@ public enum Mutation: String, Sendable, CaseIterable, CustomStringConvertible {
     case raftSkipsTruncation = "raft-skips-truncation"
     /// A Raft leader commits by counting replicas of earlier terms' bytes, without waiting for its own term's marker (Raft §5.4.2, figure 8).
     case raftCommitsEarlierTerms = "raft-commits-earlier-terms"
+    /// Chain failover: a member removed from the chain keeps folding a commit (its own durable position).
+    case removedMemberCommits = "removed-member-commits"
 
     public var description: String { rawValue }
 

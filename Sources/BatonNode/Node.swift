@@ -135,6 +135,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
         let endpoint = EndpointCloser(transport)
         closeTransport = { endpoint.close() }
         var raft: (state: RaftPersistentState?, counters: RaftCounters)?
+        var chainConfiguration: ConfigurationPersistentState?
         if replication.mode == .raft {
             let peers = replication.members.map(\.nodeId).filter { $0 != replication.nodeId }
             let state = try Self.raftState(log: log, fileSystem: environment.fileSystem)
@@ -143,6 +144,10 @@ public final class GenericNode<Environment: NodeEnvironment> {
             raft = (state, ownCounters)
             logger.info("node \(configuration.nodeId) is a Raft member of \(replication.members.map { String($0.nodeId) }.joined(separator: ", ")) (cluster \(replication.clusterId), term \(state?.currentTerm ?? 0)); replication on \(transport.localAddress)")
         } else {
+            if replication.failover != nil {
+                // The configuration log's term, vote and entries: a member that forgot them could vote twice.
+                chainConfiguration = try ConfigurationStateFile.read(directory: log.configuration.directory, fileSystem: environment.fileSystem)
+            }
             logger.info("node \(configuration.nodeId) is the \(replication.role) of chain \(replication.members.map { String($0.nodeId) }.joined(separator: " -> ")) (cluster \(replication.clusterId), epoch \(replication.epoch)); replication on \(transport.localAddress)")
         }
         // One call per transport type (the replicator is generic over it: no dynamic dispatch).
@@ -150,10 +155,10 @@ public final class GenericNode<Environment: NodeEnvironment> {
             let faulty = FaultInjectingTransport(base: transport, faults: faults, clock: clock)
             injectedFaults = faulty.counters
             assembleReplicated(clientIO, writer, execute, rings: rings, producers: producers, clock: clock, transport: faulty,
-                               replication: replication, counters: replicationCounters, raft: raft)
+                               replication: replication, counters: replicationCounters, raft: raft, chainConfiguration: chainConfiguration)
         } else {
             assembleReplicated(clientIO, writer, execute, rings: rings, producers: producers, clock: clock, transport: transport,
-                               replication: replication, counters: replicationCounters, raft: raft)
+                               replication: replication, counters: replicationCounters, raft: raft, chainConfiguration: chainConfiguration)
         }
         logReady()
     }
@@ -165,7 +170,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
         _ clientIO: sending Environment.ClientIO, _ writer: sending W, _ execute: sending Environment.Delivery,
         rings: PipelineRings, producers: sending ProducerTable, clock: Clock, transport: sending T,
         replication: ReplicationConfiguration, counters replicationCounters: ReplicationCounters,
-        raft: (state: RaftPersistentState?, counters: RaftCounters)?
+        raft: (state: RaftPersistentState?, counters: RaftCounters)?, chainConfiguration: ConfigurationPersistentState?
     ) {
         if let raft {
             assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
@@ -176,7 +181,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
             assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
                      replicator: ChainReplicator(configuration: replication, log: log, transport: transport, clock: clock,
                                                  counters: replicationCounters, leadership: counters.leadershipGate(),
-                                                 logger: logger))
+                                                 logger: logger, configurationState: chainConfiguration))
         }
     }
 

@@ -17,8 +17,9 @@ import BatonProtocol
 /// - every member applies each **committed** membership to the data path
 ///   (`reconfigure`): the repair cases are there;
 /// - a **head that hears no majority** of the voters for the fencing window
-///   (half the failure time) refuses writes (`notEnoughReplicas`) until it
-///   does again: the others
+///   (half the failure time), or whose chain is at its minimum length with a
+///   member failed (such a member is not removed), refuses writes
+///   (`notEnoughReplicas`) until that ends: the others
 ///   may have replaced it. (Safety does not rest on this: the members of a
 ///   later epoch drop its data, so it cannot commit anything new.)
 ///
@@ -139,8 +140,8 @@ extension ChainReplicator {
         if !inChain {
             logger.warning("node \(configuration.nodeId) is not in the chain of epoch \(membership.epoch) (\(membership.members.map(String.init).joined(separator: " → "))): it was removed while it was unreachable; it replicates nothing until it is added back")
         }
-        failover!.fenced = false
-        counters.fenced.setReleaseAllowingDecrease(0)
+        // Fencing is `checkFencing`'s alone (it also lifts it): clearing the flag here would leave the gate refusing.
+        failover!.nextFencingCheckNanos = 0
     }
 
     func publishConfigurationCounters() {
@@ -149,11 +150,14 @@ extension ChainReplicator {
     }
 
     /// The leader proposes the committed chain without a member its detector
-    /// confirmed failed — one change at a time, only with its own last entry committed.
+    /// confirmed failed — one change at a time, only with its own last entry
+    /// committed, and never below the minimum length: a shorter chain would
+    /// refuse writes anyway, and a member kept in the chain takes up again
+    /// when it comes back (the head refuses writes meanwhile, `checkFencing`).
     func proposeRemovalIfDue(now: Int64) -> Int {
         guard failover!.log.role == .leader, failover!.log.lastEntry == failover!.log.committedEntry else { return 0 }
         let committed = failover!.log.committedMembership
-        guard committed.count > 1 else { return 0 }
+        guard committed.count > committed.minimumLength else { return 0 }
         for member in committed.members where member != configuration.nodeId {
             guard case .failed = failover!.detector.liveness(of: member) else { continue }
             guard let next = try? committed.removing(member) else { continue }
@@ -290,22 +294,38 @@ extension ChainReplicator {
 
     // MARK: - Fencing
 
-    /// A head that hears no majority of the voters for the fencing window
-    /// stops ordering (it may have been replaced); it resumes when it does.
+    /// A head refuses writes (`notEnoughReplicas`) while it hears no majority
+    /// of the voters for the fencing window (it may have been replaced), or
+    /// while its chain is at the minimum length and a member of it is
+    /// confirmed failed (no acknowledgement could come; the member is not
+    /// removed, so the chain resumes when it returns). It orders again when
+    /// neither holds.
     func checkFencing(now: Int64) {
         failover!.nextFencingCheckNanos = now &+ failover!.detector.configuration.probeIntervalNanos
         let heads = inChain && predecessor == nil && !catchUp.isCatchingUp
+        guard heads || failover!.fenced else { return }
         let reaches = failover!.detector.reachesMajority(of: failover!.voters, within: failover!.fencingWindowNanos, now: now)
-        if heads && !reaches && !failover!.fenced {
+        var memberFailed: UInt32?
+        if chain.count <= minimumLength {
+            for member in chain where member != configuration.nodeId {
+                if case .failed = failover!.detector.liveness(of: member) { memberFailed = member }
+            }
+        }
+        let refuse = heads && (!reaches || memberFailed != nil)
+        if refuse && !failover!.fenced {
             failover!.fenced = true
             counters.fenced.setRelease(1)
-            logger.warning("node \(configuration.nodeId) heads the chain but has heard no majority of the \(failover!.voters.count) members for \(failover!.fencingWindowNanos / 1_000_000) ms: refusing writes until it does (it may have been replaced)")
+            if !reaches {
+                logger.warning("node \(configuration.nodeId) heads the chain but has heard no majority of the \(failover!.voters.count) members for \(failover!.fencingWindowNanos / 1_000_000) ms: refusing writes until it does (it may have been replaced)")
+            } else {
+                logger.warning("node \(configuration.nodeId) heads a chain of \(chain.count), its minimum length, and node \(memberFailed ?? 0) failed: refusing writes until it returns")
+            }
             leadership.publish(.tooFewReplicas, leader: configuration.nodeId, keepsAcks: true)
-        } else if failover!.fenced && (reaches || !heads) {
+        } else if failover!.fenced && !refuse {
             failover!.fenced = false
             counters.fenced.setReleaseAllowingDecrease(0)
             if heads {
-                logger.info("node \(configuration.nodeId) hears a majority again: ordering")
+                logger.info("node \(configuration.nodeId) hears a majority and its whole chain again: ordering")
                 leadership.publish(headLeadership, leader: configuration.nodeId, keepsAcks: true)
             }
         }

@@ -5,7 +5,8 @@ import BatonLog
 /// force, and each member takes the role its place in the new chain gives it
 /// (the repair cases of van Renesse and Schneider's chain replication):
 ///
-/// - **a new head** (its predecessor failed): it already holds everything the
+/// - **a new head** (its predecessor failed), or a head still taking its log
+///   back (after a restart) whose successor changed: it already holds everything the
 ///   old head forwarded, and its log holds its successor's (members forward
 ///   only durable bytes). It publishes the whole frames it had received,
 ///   drops a partial one, and starts as a restarted head does: `waiting`
@@ -73,8 +74,10 @@ extension ChainReplicator {
                 // The order stage may still be appending: the appender is this agent's only once it has seen the change.
                 if wasLeading { releasedGeneration = generation }
             }
-        } else if !wasLeading {
-            // A new head: not before its successor shows it is not behind.
+        } else if !wasLeading || (catchUp.isCatchingUp && successor?.nodeId != oldSuccessor) {
+            // A new head: not before its successor shows it is not behind. (Or a head
+            // taking its log back whose successor changed: from the new one, afresh —
+            // the old one's end may be more than the new one holds.)
             catchUp = HeadCatchUp(headWithSuccessor: successor != nil, heartbeatIntervalNanos: configuration.heartbeatIntervalNanos)
             receivedBytes = appender.position
             counters.receivedBytesPosition.setReleaseAllowingDecrease(receivedBytes)
@@ -90,8 +93,24 @@ extension ChainReplicator {
     public var isInChain: Bool { inChain }
 
     /// What a head publishes once it knows it is not behind: leading, or
-    /// refusing writes while the chain is shorter than its minimum.
-    var headLeadership: Leadership { chain.count < minimumLength ? .tooFewReplicas : .leading }
+    /// refusing writes while the chain is shorter than its minimum, or (with
+    /// failover) while it hears no majority of the members — a head that
+    /// resumes after a pause must not lead on an old epoch's word before it
+    /// has heard whether it was replaced.
+    var headLeadership: Leadership {
+        if chain.count < minimumLength { return .tooFewReplicas }
+        if failover != nil {
+            let now = clock.monotonicNanos()
+            if failover!.fenced || !failover!.detector.reachesMajority(of: failover!.voters, within: failover!.fencingWindowNanos, now: now) {
+                if !failover!.fenced {
+                    failover!.fenced = true
+                    counters.fenced.setRelease(1)
+                }
+                return .tooFewReplicas
+            }
+        }
+        return .leading
+    }
 
     /// This member's role in the chain in force.
     var roleInChain: ChainRole {
@@ -122,7 +141,11 @@ extension ChainReplicator {
         resender.stop()
         let staged = hadSuccessor ? sender.stagedPosition : ownDurablePosition()
         sender = SuccessorSender(stagedPosition: staged, heartbeatIntervalNanos: configuration.heartbeatIntervalNanos)
-        counters.sentPosition.setReleaseAllowingDecrease(max(staged, log.startPosition))
+        // The sent position (a gating position of the log buffer) never goes
+        // back: datagrams still in the outbox may point into the buffer, and a
+        // lower gate would only stall the appender (a head taking its log back
+        // through a buffer smaller than the difference — seed 133 with failover).
+        // Resends to the new successor read through the resend cursor.
         counters.successorReceived.setReleaseAllowingDecrease(successor == nil ? .max : log.startPosition)
         counters.successorChainDurable.setReleaseAllowingDecrease(0)
     }

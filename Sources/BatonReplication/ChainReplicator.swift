@@ -83,6 +83,8 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
     /// The gate's generation when this member last stopped heading: it
     /// touches the appender again only once the order stage has seen it.
     var releasedGeneration: Int64 = 0
+    /// `Mutation.removedMemberCommits` (simulator only), read once.
+    let removedMemberCommits = Mutation.removedMemberCommits.isActive
     /// Automatic failover's configuration log and failure detector (nil: a static chain).
     var failover: ChainFailover?
     /// The failure detector's actions for one call (allocated at start).
@@ -214,7 +216,7 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
             work += publishReceivedFrames(now: now)
             work += requestMissing(now: now)
         }
-        if inChain { work += advanceCommit() }
+        if inChain || removedMemberCommits { work += advanceCommit() }
         if predecessor != nil {
             work += reportStatus(now: now)
             work += pushUpstream()

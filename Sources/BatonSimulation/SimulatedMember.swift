@@ -38,6 +38,9 @@ public final class SimulatedMember {
     public private(set) var starts = 0
     private var lastCommit: Int64 = .min
     private var lastLeadership: Int64 = -1
+    private var lastEpochAndRole: (Int64, Int64) = (-1, -1)
+    /// The newest chain epoch this member applied (failover).
+    private(set) var highestEpoch: Int64 = 1
     /// Times this member started leading, over all its incarnations.
     public private(set) var leadershipsTaken = 0
     /// Running-log truncations this member completed, over all its incarnations.
@@ -77,6 +80,7 @@ public final class SimulatedMember {
             starts += 1
             lastCommit = .min
             lastLeadership = -1
+            lastEpochAndRole = (-1, -1)
             commitWhenLeadingBegan = nil
             truncationsSeen = built.log.counters.truncationCompleted.getAcquire()
             durable = built.log.durablePosition
@@ -150,6 +154,14 @@ public final class SimulatedMember {
             lastCommit = commit
             trace.record(.committed(member: index, position: commit))
         }
+        if node.configuration.replication?.failover != nil, let replication = node.replicationCounters {
+            let epochAndRole = (replication.epoch.getPlain(), replication.role.getPlain())
+            if epochAndRole != lastEpochAndRole {
+                lastEpochAndRole = epochAndRole
+                highestEpoch = max(highestEpoch, epochAndRole.0)
+                trace.record(.reconfigured(member: index, epoch: epochAndRole.0, role: epochAndRole.1))
+            }
+        }
         let leadership = node.counters.leadership.getPlain()
         if leadership != lastLeadership {
             lastLeadership = leadership
@@ -178,10 +190,21 @@ public final class SimulatedMember {
     /// Whether this member leads (its order stage takes publishes).
     var isLeading: Bool { node.map { Leadership(rawValue: $0.counters.leadership.getAcquire()) == .leading } ?? false }
 
-    /// The term this member leads, if it leads (chain: 0).
+    /// The term this member leads, if it leads (Raft: its term; a chain with
+    /// failover: its epoch — at most one head per epoch; a static chain: 0).
     var leadingTerm: Int64? {
         guard let node, isLeading else { return nil }
-        return node.configuration.replication?.mode == .raft ? node.replicationCounters?.epoch.getAcquire() ?? 0 : 0
+        let replication = node.configuration.replication
+        return replication?.mode == .raft || replication?.failover != nil ? node.replicationCounters?.epoch.getAcquire() ?? 0 : 0
+    }
+
+    /// The chain epoch this member is in (nil while down).
+    var epoch: Int64? { node?.replicationCounters?.epoch.getAcquire() }
+
+    /// Removed from the chain by failover (it replicates and serves nothing new).
+    var isOutsideChain: Bool {
+        guard let counters = node?.replicationCounters else { return false }
+        return ChainRole(code: counters.role.getAcquire()) == .outside
     }
 
     /// Raft's figure-8 moment, as this member leads: it knows that `majority`

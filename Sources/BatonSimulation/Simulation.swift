@@ -130,7 +130,8 @@ public final class Simulation {
             let environment = SimulatedEnvironment(member: index, clock: clock, disk: disk, network: network, clients: clients, time: time)
             members.append(SimulatedMember(index: index, environment: environment,
                                            configuration: Simulation.nodeConfiguration(index: index, chain: chain,
-                                                                                       mode: options.replication),
+                                                                                       mode: options.replication,
+                                                                                       failover: options.failover),
                                            trace: trace))
         }
         self.members = members
@@ -138,7 +139,7 @@ public final class Simulation {
 
     /// The node configuration of member `index`: small buffers and segments
     /// (so runs roll segments and fill buffers), the chain's default timers.
-    static func nodeConfiguration(index: Int, chain: [ClusterMember], mode: ReplicationMode) -> NodeConfiguration {
+    static func nodeConfiguration(index: Int, chain: [ClusterMember], mode: ReplicationMode, failover: Bool = false) -> NodeConfiguration {
         var log = LogConfiguration(directory: "/data/node-\(index + 1)")
         log.segmentBytes = 128 << 10
         log.bufferBytes = 64 << 10
@@ -161,8 +162,23 @@ public final class Simulation {
         replication.udpBatch = 16
         replication.mtu = 1_472
         replication.receiverWindowBytes = 64 << 10
+        if failover && mode == .chain {
+            replication.failover = failoverSettings(members: chain.count)
+            replication.electionTimeoutMinimumNanos = 40_000_000
+            replication.electionTimeoutMaximumNanos = 80_000_000
+        }
         configuration.replication = replication
         return configuration
+    }
+
+    /// Failover in the simulator: timings short enough that its faults
+    /// (crashes of 5–50 ms, partitions up to 100 ms, pauses up to 60 ms)
+    /// trigger it — suspected after 20 ms, confirmed 20 ms later, probes every
+    /// 5 ms, configuration elections 40–80 ms — and a minimum length of 2.
+    static func failoverSettings(members: Int) -> ChainFailoverConfiguration {
+        ChainFailoverConfiguration(minimumLength: min(2, members),
+                                   detector: FailureDetectorConfiguration(probeIntervalNanos: 5_000_000, suspectAfterNanos: 20_000_000,
+                                                                          indirectProbeCount: 2, confirmAfterNanos: 20_000_000))
     }
 
     // MARK: - Running
@@ -200,8 +216,7 @@ public final class Simulation {
                 work += member.step(random: &schedule, now: time.now)
                 if healedAt == nil { crashWhenUnsynced() }
             }
-            checker.checkCommits(members.map(\.commit), durableFloors: members.map(\.durableFloor),
-                                 quorum: options.replication == .raft ? members.count / 2 + 1 : members.count)
+            checker.checkCommits(members.map(\.commit), durableFloors: members.map(\.durableFloor), quorum: commitQuorum)
             checkLeaders()
             if checker.failed { break }
             if let healedAt {
@@ -226,14 +241,32 @@ public final class Simulation {
             }
         }
         let leaders = members.compactMap { member in member.leadingTerm.map { (member: member.index, term: $0) } }
+        // With failover, a head of an older epoch (one that has not heard it was
+        // replaced) may still lead: it commits nothing (the members of later
+        // epochs drop its data). The head of the newest epoch must hold every committed byte.
+        if options.failover, let new = became, let epoch = members[new.member].epoch,
+           members.contains(where: { ($0.epoch ?? 0) > epoch }) {
+            became = nil
+        }
         checker.checkLeaders(leaders: leaders, becameLeader: became)
     }
 
     private var offered: [UInt64] { clients.publishers.map(\.total) }
 
+    /// How many members must hold a committed byte durably: Raft a
+    /// majority; a static chain every member; a chain with failover at least
+    /// its minimum length (members removed by failover hold what they hold).
+    private var commitQuorum: Int {
+        if options.replication == .raft { return members.count / 2 + 1 }
+        return options.failover ? Simulation.failoverSettings(members: members.count).minimumLength : members.count
+    }
+
+    /// The members that must deliver everything: up, and (failover) still in the chain.
+    private var membersServing: [Bool] { members.map { $0.isUp && !$0.isOutsideChain } }
+
     private var isFinished: Bool {
         members.allSatisfy(\.isUp) && clients.publishers.allSatisfy(\.isDone)
-            && checker.allDelivered(offered: offered, membersUp: members.map(\.isUp))
+            && checker.allDelivered(offered: offered, membersUp: membersServing)
     }
 
     private func finalCheck(settle: Int64) {
@@ -241,7 +274,7 @@ public final class Simulation {
             checker.fail(.liveness, "member \(member.index) is still down \(settle / 1_000_000) ms after the faults stopped")
             return
         }
-        checker.checkFinal(offered: offered, membersUp: members.map(\.isUp), settleNanos: settle)
+        checker.checkFinal(offered: offered, membersUp: membersServing, settleNanos: settle)
     }
 
     private func finish() -> SimulationResult {
@@ -263,6 +296,8 @@ public final class Simulation {
         result.faults = tally
         result.leadershipsTaken = members.reduce(0) { $0 + $1.leadershipsTaken }
         result.truncations = members.reduce(0) { $0 + $1.truncations }
+        result.highestEpoch = members.reduce(1) { max($0, $1.highestEpoch) }
+        result.membersOutside = members.filter(\.isOutsideChain).count
         result.scriptStepsRun = scriptStepsRun
         result.checks = checker.checks
         for member in members { trace.mix(UInt64(bitPattern: member.commit ?? -1)) }
@@ -342,7 +377,7 @@ public final class Simulation {
             // Like a client told `notLeader`: the member that leads now, else the configured head
             // (Raft: any member; it names the leader or says an election is on).
             let target = members.firstIndex(where: \.isLeading)
-                ?? (options.replication == .raft ? Int(schedule.next() % UInt64(members.count)) : headIndex)
+                ?? (options.replication == .raft || options.failover ? Int(schedule.next() % UInt64(members.count)) : headIndex)
             if members[target].isUp {
                 publisher.connect(to: target)
                 trace.record(.connected(producerId: publisher.producerId, member: target))

@@ -1,3 +1,4 @@
+import BatonReplication
 /// One thing that happened in a simulated run, for the trace (and its hash)
 /// and the last events shown when a seed fails. Plain values: cheap to record.
 public enum SimulationEvent: Sendable, Equatable {
@@ -25,6 +26,8 @@ public enum SimulationEvent: Sendable, Equatable {
     case networkFaults(enabled: Bool)
     case scriptGaveUp(step: Int)
     case transferAsked(member: Int, target: Int?)
+    /// A member applied a chain configuration (failover): its epoch and role code there.
+    case reconfigured(member: Int, epoch: Int64, role: Int64)
 
     /// The member the event concerns, if one.
     public var member: Int? {
@@ -33,7 +36,7 @@ public enum SimulationEvent: Sendable, Equatable {
              let .clockJump(m, _, _), let .diskFaults(m, _), let .corruptedByte(m, _), let .repaired(m, _), let .connected(_, m),
              let .acked(m, _, _, _), let .refused(m, _, _), let .delivered(m, _, _, _), let .committed(m, _),
              let .leadership(m, _), let .agentError(m, _), let .restartFailed(m, _), let .named(m, _),
-             let .transferAsked(m, _):
+             let .transferAsked(m, _), let .reconfigured(m, _, _):
             return m
         case .partitioned, .healed, .faultsStopped, .networkFaults, .scriptGaveUp:
             return nil
@@ -60,6 +63,8 @@ public enum SimulationEvent: Sendable, Equatable {
         case let .delivered(m, from, to, frames): return "member \(m) delivered \(frames) frames [\(from), \(to))"
         case let .committed(m, position): return "member \(m) commit \(position)"
         case let .leadership(m, state): return "member \(m) leadership \(state)"
+        case let .reconfigured(m, epoch, role):
+            return "member \(m) in epoch \(epoch) as \(ChainRole(code: role).map(\.rawValue) ?? "role \(role)")"
         case let .agentError(m, text): return "member \(m) agent error: \(text)"
         case let .restartFailed(m, text): return "member \(m) could not restart: \(text)"
         case let .transferAsked(m, target): return "member \(m) asked to hand leadership to \(target.map { "member \($0)" } ?? "its best follower")"

@@ -20,6 +20,9 @@ public struct SimulationOptions: Sendable, Equatable {
     public var mutation: Mutation?
     /// Scripted faults instead of random ones (`allowedFaults` is then ignored).
     public var script: SimulationScript?
+    /// Chain mode: automatic failover (configuration log, failure detector)
+    /// with the simulator's short timings (`Simulation.failoverSettings`).
+    public var failover: Bool = false
 
     public init(seed: UInt64, nodes: Int = 3, replication: ReplicationMode = .chain,
                 allowedFaults: Set<FaultPlan.Kind> = FaultPlan.defaultKinds, keepsTrace: Bool = false,
@@ -41,6 +44,7 @@ public struct SimulationOptions: Sendable, Equatable {
             let kinds = FaultPlan.Kind.allCases.filter { allowedFaults.contains($0) }.map(\.rawValue)
             text += " --faults \(kinds.isEmpty ? "none" : kinds.joined(separator: ","))"
         }
+        if failover { text += " --failover" }
         if let mutation { text += " --mutation \(mutation.rawValue)" }
         if script != nil { text += "  (with the test's script)" }
         return text

@@ -17,6 +17,9 @@ public struct SimulationResult: Sendable {
     public var leadershipsTaken = 0
     /// Times a member cut an uncommitted suffix of its running log (Raft followers).
     public var truncations = 0
+    /// Failover: the newest chain epoch any member reached (1: no reconfiguration) and the members outside the chain at the end.
+    public var highestEpoch: Int64 = 1
+    public var membersOutside = 0
     /// Scripted steps that ran (all of them unless a condition did not hold in time).
     public var scriptStepsRun = 0
     public var checks = HistoryChecker.CheckCounts()
@@ -32,12 +35,13 @@ public struct SimulationResult: Sendable {
     /// The multi-line summary.
     public var summary: String {
         var lines: [String] = []
-        lines.append("seed \(options.seed): \(options.nodes) members, \(options.replication.rawValue) replication, faults \(plan.kindsText)"
+        lines.append("seed \(options.seed): \(options.nodes) members, \(options.replication.rawValue) replication\(options.failover ? " with failover" : ""), faults \(plan.kindsText)"
                      + (options.mutation.map { ", mutation \($0)" } ?? ""))
         lines.append("  messages: offered \(offered), acked \(acked), delivered per member \(delivered.map(String.init).joined(separator: " "))")
         lines.append("  faults injected: \(faults)")
         lines.append("  leaderships taken \(leadershipsTaken), log truncations \(truncations)"
-                     + (options.script.map { ", script steps run \(scriptStepsRun) of \($0.steps.count)" } ?? ""))
+                     + (options.script.map { ", script steps run \(scriptStepsRun) of \($0.steps.count)" } ?? "")
+                     + (options.failover ? ", configurations committed \(highestEpoch - 1) (epoch \(highestEpoch)), members removed \(membersOutside)" : ""))
         lines.append("  invariants checked: \(Invariant.allCases.count) (\(checks.deliveries) deliveries, \(checks.acks) acks, \(checks.commitChecks) commit checks, \(checks.finalChecks) final)")
         lines.append("  simulated \(Double(simulatedNanos) / 1e9) s in \(steps) steps, \(events) events, trace hash \(String(traceHash, radix: 16))")
         if let violation {

@@ -37,6 +37,9 @@ struct SimCommand: ParsableCommand {
     @Option(name: .long, help: "A deliberate bug to switch on (proves the checker catches it): \(Mutation.allCases.map(\.rawValue).joined(separator: ", ")).")
     var mutation: Mutation?
 
+    @Flag(name: .long, help: "Chain: automatic failover (configuration log and failure detector, with short timings so faults trigger it).")
+    var failover = false
+
     @Option(name: .long, help: "Write every event of the (single) run to this file.")
     var trace: String?
 
@@ -46,6 +49,7 @@ struct SimCommand: ParsableCommand {
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         guard trace == nil || seeds == 1 else { throw ValidationError("--trace records one run: use it without --seeds") }
+        guard !failover || replication == .chain else { throw ValidationError("--failover is chain replication's (Raft elects its leader itself)") }
         _ = try nodeCounts()
         _ = try faultKinds()
     }
@@ -81,9 +85,10 @@ struct SimCommand: ParsableCommand {
         var simulated: Int64 = 0
         var steps = 0
         for offset in 0..<seeds {
-            let options = SimulationOptions(seed: seed &+ UInt64(offset), nodes: counts[offset % counts.count],
+            var options = SimulationOptions(seed: seed &+ UInt64(offset), nodes: counts[offset % counts.count],
                                             replication: replication, allowedFaults: kinds, keepsTrace: trace != nil,
                                             mutation: mutation)
+            options.failover = failover
             let simulation: Simulation
             do {
                 simulation = try Simulation(options)

@@ -12,13 +12,16 @@ final class SimulationMutationTests: XCTestCase {
     let bound: UInt64 = 20
 
     private func assertCaught(_ mutation: Mutation, faults: Set<FaultPlan.Kind>, replication: ReplicationMode = .chain,
+                              failover: Bool = false, seeds: UInt64? = nil,
                               file: StaticString = #filePath, line: UInt = #line) throws {
-        for seed in UInt64(1)...bound {
+        for seed in UInt64(1)...(seeds ?? bound) {
             let nodes = seed % 2 == 0 ? 5 : 3
-            let mutated = try Simulation(SimulationOptions(seed: seed, nodes: nodes, replication: replication, allowedFaults: faults,
-                                                           mutation: mutation)).run()
+            var options = SimulationOptions(seed: seed, nodes: nodes, replication: replication, allowedFaults: faults, mutation: mutation)
+            options.failover = failover
+            let mutated = try Simulation(options).run()
             guard let violation = mutated.violation else { continue }
-            let clean = try Simulation(SimulationOptions(seed: seed, nodes: nodes, replication: replication, allowedFaults: faults)).run()
+            options.mutation = nil
+            let clean = try Simulation(options).run()
             XCTAssertTrue(clean.passed, "seed \(seed) fails without the mutation too: \(clean.summary)", file: file, line: line)
             XCTAssertNil(Mutation.active, "a run switches its mutation off again", file: file, line: line)
             print("\(mutation): caught by seed \(seed) (\(violation.invariant)): \(violation.detail)")
@@ -59,7 +62,11 @@ final class SimulationMutationTests: XCTestCase {
         XCTFail("raft-commits-earlier-terms was not caught within \(bound) figure-8 seeds")
     }
 
+    func testARemovedMemberThatStillCommitsIsCaught() throws {
+        try assertCaught(.removedMemberCommits, faults: [.partition, .crash, .pause, .network], failover: true, seeds: 60)
+    }
+
     func testEveryMutationHasATest() {
-        XCTAssertEqual(Mutation.allCases.count, 9, "a new mutation needs its test here")
+        XCTAssertEqual(Mutation.allCases.count, 10, "a new mutation needs its test here")
     }
 }
