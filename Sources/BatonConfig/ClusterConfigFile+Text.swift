@@ -2,7 +2,8 @@ extension ClusterConfigFile {
     /// The configuration as TOML that parses back to an equal value (with no
     /// base directory: `data` is written as held, i.e. already resolved).
     /// Keys left nil in `[udp]` are omitted, and so is the table when all are;
-    /// `[raft]` is written when the configuration has one (its nil keys omitted).
+    /// `[raft]` and `[failover]` are written when the configuration has them
+    /// (their nil keys omitted; `failover.enabled` always written).
     public var tomlText: String {
         var lines = ["cluster_id = \(clusterId)", "epoch = \(epoch)", "replication = \(Self.quoted(replication.rawValue))"]
         for member in members {
@@ -24,6 +25,7 @@ extension ClusterConfigFile {
             ]
             lines += ["", "[raft]"] + raftValues.compactMap { name, value in value.map { "\(name) = \($0)" } }
         }
+        if let failover { lines += ["", "[failover]"] + failover.lines }
         return lines.joined(separator: "\n") + "\n"
     }
 

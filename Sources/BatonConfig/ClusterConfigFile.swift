@@ -2,9 +2,11 @@ import BatonNet
 
 /// The cluster configuration file (`baton serve --config FILE --node ID`,
 /// TOML): one cluster's identity, configuration epoch, replication mode and
-/// its members in chain order, plus optional UDP transport settings and (Raft
-/// only) election timing. Every key is listed, with its allowed values, in
-/// `config/cluster-3.toml` (chain) and `config/cluster-raft-3.toml` (Raft).
+/// its members in chain order, plus optional UDP transport settings, (Raft
+/// only) election timing and (chain only) automatic failover. Every key is
+/// listed, with its allowed values, in `config/cluster-3.toml` (chain) and
+/// `config/cluster-raft-3.toml` (Raft); `config/cluster-3-failover.toml` is a
+/// chain with failover on.
 ///
 /// ```toml
 /// cluster_id = 7            # required: 1...2^63-1
@@ -17,6 +19,7 @@ import BatonNet
 /// data = "data/node-0"             # required: a directory
 /// [udp]                     # optional, every key optional (see `UDP`)
 /// [raft]                    # optional, raft only, every key optional (see `Raft`)
+/// [failover]                # optional, chain only, every key optional (see `Failover`)
 /// ```
 ///
 /// Members are numbered from 0 in errors and in `member(id:)`
@@ -29,10 +32,11 @@ import BatonNet
 /// members (Raft: an odd number, at most 7); ids, replication addresses,
 /// client addresses and data directories each unique; every address an IPv4
 /// dotted quad or `localhost` with a port in 1...65535; every value in its
-/// range; a `[raft]` table only in a Raft file. An unknown key anywhere, a
-/// wrong type, a value out of range or a missing required key is a
-/// `ConfigError` naming the dotted key (`member[2].data`, `udp.mtu`,
-/// `raft.election_timeout_min_ms`), the value and what is allowed.
+/// range; a `[raft]` table only in a Raft file, a `[failover]` table only in
+/// a chain file. An unknown key anywhere, a wrong type, a value out of range
+/// or a missing required key is a `ConfigError` naming the dotted key
+/// (`member[2].data`, `udp.mtu`, `raft.election_timeout_min_ms`,
+/// `failover.minimum_length`), the value and what is allowed.
 /// Threading: a plain value.
 public struct ClusterConfigFile: Sendable, Equatable {
     /// How the members replicate the log.
@@ -56,20 +60,29 @@ public struct ClusterConfigFile: Sendable, Equatable {
     public var raft: Raft?
     /// The `[log]` table: settings every member's log applies (retention).
     public var log: Log = Log()
+    /// The `[failover]` table (nil when the file has none: a static chain);
+    /// only with `replication == .chain`. Failover runs when it is present
+    /// and `enabled` (see `failoverEnabled`).
+    public var failover: Failover?
 
     /// A configuration built in code (e.g. `baton cluster`); call `validate()` before use.
     public init(clusterId: UInt64, epoch: UInt32 = 1, replication: ReplicationMode = .chain, members: [Member],
-                udp: UDP = UDP(), raft: Raft? = nil) {
+                udp: UDP = UDP(), raft: Raft? = nil, failover: Failover? = nil) {
         self.clusterId = clusterId
         self.epoch = epoch
         self.replication = replication
         self.members = members
         self.udp = udp
         self.raft = raft
+        self.failover = failover
     }
 
-    /// Every top-level key (`member` is the `[[member]]` array, `udp` the `[udp]` table, `raft` the `[raft]` table).
-    public static let keys = ["cluster_id", "epoch", "replication", "member", "udp", "raft", "log"]
+    /// Every top-level key (`member` is the `[[member]]` array; `udp`, `raft`, `log` and `failover` tables).
+    public static let keys = ["cluster_id", "epoch", "replication", "member", "udp", "raft", "log", "failover"]
+
+    /// Whether the chain runs automatic failover: a `[failover]` table that
+    /// does not say `enabled = false`, in a chain file.
+    public var failoverEnabled: Bool { replication == .chain && failover?.enabled == true }
     /// The most members a cluster may list.
     public static let maximumMembers = 16
     /// The most members a Raft cluster may list (and their count must be odd).
@@ -103,14 +116,17 @@ public struct ClusterConfigFile: Sendable, Equatable {
         }
         let udp = try top.table("udp").map { table throws(ConfigError) in try UDP(reading: table) } ?? UDP()
         let raft = try top.table("raft").map { table throws(ConfigError) in try Raft(reading: table) }
-        self.init(clusterId: UInt64(clusterId), epoch: UInt32(epoch), replication: mode, members: members, udp: udp, raft: raft)
+        let failover = try top.table("failover").map { table throws(ConfigError) in try Failover(reading: table) }
+        self.init(clusterId: UInt64(clusterId), epoch: UInt32(epoch), replication: mode, members: members, udp: udp, raft: raft,
+                  failover: failover)
         log = try top.table("log").map { table throws(ConfigError) in try Log(reading: table) } ?? Log()
         try validate()
     }
 
     /// Checks what parsing checks of a value built in code: the member count
     /// (odd and at most 7 for Raft), unique ids / addresses / data
-    /// directories, every value's range, and `[raft]` only with Raft.
+    /// directories, every value's range, `[raft]` only with Raft and
+    /// `[failover]` only with a chain.
     public func validate() throws(ConfigError) {
         if clusterId == 0 || clusterId > UInt64(Int.max) {
             throw .invalidValue(.config, key: "cluster_id", value: "\(clusterId)",
@@ -134,13 +150,15 @@ public struct ClusterConfigFile: Sendable, Equatable {
         for (index, member) in members.enumerated() { try member.validate(index: index) }
         try udp.validate()
         if replication == .raft { try (raft ?? Raft()).validate(heartbeatMillis: udp.heartbeatIntervalMillis) }
+        try failover?.validate(memberCount: members.count, heartbeatMillis: udp.heartbeatIntervalMillis)
         try Self.checkUnique(members, "id", "id") { ("\($0.id)", "\($0.id)") }
         try Self.checkUnique(members, "replication", "replication address") { (Self.addressKey($0.replication), "\"\($0.replication)\"") }
         try Self.checkUnique(members, "client", "client address") { (Self.addressKey($0.client), "\"\($0.client)\"") }
         try Self.checkUnique(members, "data", "data directory") { (Self.normalizedPath($0.data), "\"\($0.data)\"") }
     }
 
-    /// A `[raft]` table only in a Raft file; a Raft file with an odd member
+    /// A `[raft]` table only in a Raft file, a `[failover]` table only in a
+    /// chain file (even with `enabled = false`); a Raft file with an odd member
     /// count of at most 7 (a majority of an even count survives no more
     /// failures than one of a member fewer, and every vote costs more).
     private func validateRaftShape() throws(ConfigError) {
@@ -152,6 +170,11 @@ public struct ClusterConfigFile: Sendable, Equatable {
                                     + "or remove the table")
             }
         case .raft:
+            if failover != nil {
+                throw .conflict(.config, key: "failover",
+                                reason: "a [failover] table in a Raft file (replication = \"raft\"): Raft elects its leader itself; "
+                                    + "automatic failover is for a chain (replication = \"chain\"), so remove the table")
+            }
             if members.count % 2 == 0 || members.count > Self.maximumRaftMembers {
                 throw .invalidValue(.config, key: "member", value: "\(members.count) [[member]] tables",
                                     allowed: "an odd number of [[member]] tables, at most \(Self.maximumRaftMembers), "

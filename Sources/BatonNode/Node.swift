@@ -135,7 +135,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
         let endpoint = EndpointCloser(transport)
         closeTransport = { endpoint.close() }
         var raft: (state: RaftPersistentState?, counters: RaftCounters)?
-        var chainConfiguration: ConfigurationPersistentState?
+        var configurationState: ConfigurationPersistentState?
         if replication.mode == .raft {
             let peers = replication.members.map(\.nodeId).filter { $0 != replication.nodeId }
             let state = try Self.raftState(log: log, fileSystem: environment.fileSystem)
@@ -143,11 +143,14 @@ public final class GenericNode<Environment: NodeEnvironment> {
             raftCounters = ownCounters
             raft = (state, ownCounters)
             logger.info("node \(configuration.nodeId) is a Raft member of \(replication.members.map { String($0.nodeId) }.joined(separator: ", ")) (cluster \(replication.clusterId), term \(state?.currentTerm ?? 0)); replication on \(transport.localAddress)")
+        } else if let failover = replication.failover {
+            let state = try Self.chainConfigurationState(log: log, fileSystem: environment.fileSystem)
+            configurationState = state
+            FailoverCounters.publish(replication, failover: failover, allocate: { file.allocate(label: $0) })
+            let committed = state?.committedEntry.membership
+            let chain = (committed?.members ?? replication.members.map(\.nodeId)).map(String.init).joined(separator: " -> ")
+            logger.info("node \(configuration.nodeId) is a member of chain \(chain) (cluster \(replication.clusterId), epoch \(committed?.epoch ?? replication.epoch)\(state == nil ? ", from the cluster file" : ", as its \(ConfigurationStateFile.fileName) file holds it")) with automatic failover (minimum length \(failover.minimumLength), failure time \(failover.detector.failureTimeNanos / 1_000_000) ms); replication on \(transport.localAddress)")
         } else {
-            if replication.failover != nil {
-                // The configuration log's term, vote and entries: a member that forgot them could vote twice.
-                chainConfiguration = try ConfigurationStateFile.read(directory: log.configuration.directory, fileSystem: environment.fileSystem)
-            }
             logger.info("node \(configuration.nodeId) is the \(replication.role) of chain \(replication.members.map { String($0.nodeId) }.joined(separator: " -> ")) (cluster \(replication.clusterId), epoch \(replication.epoch)); replication on \(transport.localAddress)")
         }
         // One call per transport type (the replicator is generic over it: no dynamic dispatch).
@@ -155,22 +158,25 @@ public final class GenericNode<Environment: NodeEnvironment> {
             let faulty = FaultInjectingTransport(base: transport, faults: faults, clock: clock)
             injectedFaults = faulty.counters
             assembleReplicated(clientIO, writer, execute, rings: rings, producers: producers, clock: clock, transport: faulty,
-                               replication: replication, counters: replicationCounters, raft: raft, chainConfiguration: chainConfiguration)
+                               replication: replication, counters: replicationCounters, raft: raft,
+                               configurationState: configurationState)
         } else {
             assembleReplicated(clientIO, writer, execute, rings: rings, producers: producers, clock: clock, transport: transport,
-                               replication: replication, counters: replicationCounters, raft: raft, chainConfiguration: chainConfiguration)
+                               replication: replication, counters: replicationCounters, raft: raft,
+                               configurationState: configurationState)
         }
         logReady()
     }
 
     /// Builds the replication mode's replicator over `transport` (Raft when
-    /// `raft` is given, with its durable state and counters; else the chain)
-    /// and assembles the pipeline around it.
+    /// `raft` is given, with its durable state and counters; else the chain,
+    /// with failover's `configurationState` as read at start) and assembles
+    /// the pipeline around it.
     private func assembleReplicated<W: Agent, T: ReplicationTransport>(
         _ clientIO: sending Environment.ClientIO, _ writer: sending W, _ execute: sending Environment.Delivery,
         rings: PipelineRings, producers: sending ProducerTable, clock: Clock, transport: sending T,
         replication: ReplicationConfiguration, counters replicationCounters: ReplicationCounters,
-        raft: (state: RaftPersistentState?, counters: RaftCounters)?, chainConfiguration: ConfigurationPersistentState?
+        raft: (state: RaftPersistentState?, counters: RaftCounters)?, configurationState: ConfigurationPersistentState?
     ) {
         if let raft {
             assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
@@ -181,7 +187,7 @@ public final class GenericNode<Environment: NodeEnvironment> {
             assemble(clientIO, writer, execute, rings: rings, producers: producers, clock: clock,
                      replicator: ChainReplicator(configuration: replication, log: log, transport: transport, clock: clock,
                                                  counters: replicationCounters, leadership: counters.leadershipGate(),
-                                                 logger: logger, configurationState: chainConfiguration))
+                                                 logger: logger, configurationState: configurationState))
         }
     }
 
@@ -311,6 +317,21 @@ public final class GenericNode<Environment: NodeEnvironment> {
             throw NodeError.startup("data directory '\(directory)' holds a log (up to position \(log.appendedPosition)) but no '\(RaftStateFile.fileName)': it was not written by a Raft member; start Raft members on empty directories")
         }
         return state
+    }
+
+    /// A chain member's configuration-log state (`chain-config`: term, vote,
+    /// last and committed membership) when it runs with failover; nil for a
+    /// member that has none yet (it starts from the cluster file's chain; a
+    /// log without the file is fine: the member ran without failover until
+    /// now). A damaged file is a start-up error naming it: its term, vote
+    /// and committed chain are never guessed.
+    static func chainConfigurationState(log: DurableLog, fileSystem: some LogFileSystem) throws -> ConfigurationPersistentState? {
+        let directory = log.configuration.directory
+        do {
+            return try ConfigurationStateFile.read(directory: directory, fileSystem: fileSystem)
+        } catch {
+            throw NodeError.startup("\(error). It holds this chain member's configuration-log term, vote and committed chain, which are never guessed (a member that forgot its vote could vote twice); restore '\(ConfigurationStateFile.path(in: directory))' or keep the member stopped")
+        }
     }
 
     /// Rebuilds the order stage's producer table from the whole log, so a

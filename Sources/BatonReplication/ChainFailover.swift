@@ -20,6 +20,9 @@ struct ChainFailover {
     var fenced = false
     /// Pairs probe answers with probes (no meaning beyond that).
     var nonce: UInt64 = 0
+    /// When failover started on this member: a member not heard from since
+    /// is never proposed for removal (it may just start later than this one).
+    let startedNanos: Int64
     /// A state file write failed: nothing that depends on it was sent; tried again next cycle.
     var persistFailed = false
 }

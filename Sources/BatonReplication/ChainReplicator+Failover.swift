@@ -159,7 +159,7 @@ extension ChainReplicator {
         let committed = failover!.log.committedMembership
         guard committed.count > committed.minimumLength else { return 0 }
         for member in committed.members where member != configuration.nodeId {
-            guard case .failed = failover!.detector.liveness(of: member) else { continue }
+            guard case .failed = failover!.detector.liveness(of: member), heardSinceStart(member) else { continue }
             guard let next = try? committed.removing(member) else { continue }
             switch failover!.log.propose(next, now: now) {
             case let .accepted(_, action):
@@ -172,6 +172,17 @@ extension ChainReplicator {
             }
         }
         return 0
+    }
+
+    /// Whether `member` was heard (directly or through a helper) since this
+    /// member's failover started. One never heard is not removed: members of
+    /// a cluster start one by one, and a member that starts later than the
+    /// failure time after the others would otherwise be removed before it
+    /// ever took part (a cluster whose member never starts commits nothing:
+    /// start it).
+    func heardSinceStart(_ member: UInt32) -> Bool {
+        (failover!.detector.lastHeardDirectly(from: member) ?? .min) > failover!.startedNanos
+            || failover!.detector.lastHeardIndirectly(about: member) != nil
     }
 
     /// Sends one configuration-log message; the header's epoch carries the term.
@@ -312,9 +323,9 @@ extension ChainReplicator {
             }
         }
         let refuse = heads && (!reaches || memberFailed != nil)
+        if refuse { counters.fenced.setReleaseAllowingDecrease(reaches ? 2 : 1) }
         if refuse && !failover!.fenced {
             failover!.fenced = true
-            counters.fenced.setRelease(1)
             if !reaches {
                 logger.warning("node \(configuration.nodeId) heads the chain but has heard no majority of the \(failover!.voters.count) members for \(failover!.fencingWindowNanos / 1_000_000) ms: refusing writes until it does (it may have been replaced)")
             } else {

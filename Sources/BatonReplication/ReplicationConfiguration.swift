@@ -125,11 +125,13 @@ public struct ReplicationConfiguration: Sendable, Equatable {
             try failover.validate()
         }
         if mode == .raft || failover != nil {
+            // The cluster file's table that sets them: [raft], or a chain's [failover] (its configuration log's elections).
+            let table = mode == .raft ? "raft" : "failover"
             if electionTimeoutMinimumNanos < 3 * heartbeatIntervalNanos || electionTimeoutMinimumNanos > 60_000_000_000 {
-                throw .invalid(key: "raft.election_timeout_min_ms", reason: "must be at least 3 heartbeat intervals and at most 60 s")
+                throw .invalid(key: "\(table).election_timeout_min_ms", reason: "must be at least 3 heartbeat intervals and at most 60 s")
             }
             if electionTimeoutMaximumNanos < electionTimeoutMinimumNanos || electionTimeoutMaximumNanos > 120_000_000_000 {
-                throw .invalid(key: "raft.election_timeout_max_ms", reason: "must be at least the minimum and at most 120 s")
+                throw .invalid(key: "\(table).election_timeout_max_ms", reason: "must be at least the minimum and at most 120 s")
             }
         }
     }

@@ -49,9 +49,11 @@ public final class ReplicationCounters: @unchecked Sendable {
     public let droppedNotPeer: PositionCounter
     public let droppedBadChecksum: PositionCounter
     /// Chain failover: the configuration log's term, its leader (-1: unknown),
-    /// configurations applied since start, whether this member is fenced (1:
-    /// it heads the chain but cannot hear a majority of the voters, so it
-    /// orders nothing), and the members its failure detector holds failed (a bit per member index).
+    /// configurations applied since start, whether this head refuses writes
+    /// (`fenced`: 1 it hears no majority of the voters, so it may have been
+    /// replaced; 2 its chain is at the minimum length and a member of it is
+    /// confirmed failed; 0 neither), and the members its failure detector
+    /// holds failed (a bit per member index).
     public let configurationTerm: PositionCounter
     public let configurationLeader: PositionCounter
     public let reconfigurations: PositionCounter

@@ -12,8 +12,11 @@ import Logging
 /// raft`, a Raft cluster. Member i (id i; 0 = a chain's head) serves clients
 /// on `--base-port + i` and replication on `--base-port + 100 + i`, with its
 /// data in `--data/node-i`. A Raft cluster's members elect their leader: the
-/// command waits (bounded) for it and names it. Runs until SIGINT/SIGTERM,
-/// then stops every member.
+/// command waits (bounded) for it and names it. `--failover` gives a chain
+/// automatic failover with the `[failover]` defaults (every member runs in
+/// this one process, so it is there to watch the machinery — `baton stat` —
+/// rather than to survive a crash). Runs until SIGINT/SIGTERM, then stops
+/// every member.
 struct ClusterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
@@ -32,6 +35,9 @@ struct ClusterCommand: ParsableCommand {
     @Option(name: .long, help: "Client port of member 0; member i listens on P+i for clients and P+100+i for replication.")
     var basePort: Int = 7400
 
+    @Flag(name: .long, help: "Chain only: automatic failover with the cluster file's [failover] defaults (minimum length 2, suspect 100 ms, confirm 200 ms, configuration elections 150-300 ms).")
+    var failover = false
+
     @Option(name: .long, help: "Cluster id carried in every replication datagram.")
     var clusterId: UInt64 = 1
 
@@ -45,6 +51,12 @@ struct ClusterCommand: ParsableCommand {
         if replication == .raft && (nodes % 2 == 0 || nodes > ClusterConfigFile.maximumRaftMembers) {
             throw ValidationError("--nodes \(nodes) with --replication raft: a Raft cluster has an odd number of members, "
                                   + "at most \(ClusterConfigFile.maximumRaftMembers) (3 or 5 usually)")
+        }
+        if failover && replication == .raft {
+            throw ValidationError("--failover is for a chain: a Raft cluster elects its leader itself (drop --failover or --replication raft)")
+        }
+        if failover && nodes < 2 {
+            throw ValidationError("--failover with --nodes \(nodes): failover keeps a chain of at least 2 members (its minimum length); give --nodes 2 or more")
         }
         guard basePort >= 1, basePort + 100 + nodes - 1 <= 65_535 else {
             throw ValidationError("--base-port \(basePort): ports P...P+\(nodes - 1) and P+100...P+\(100 + nodes - 1) must be 1...65535")
@@ -72,7 +84,7 @@ struct ClusterCommand: ParsableCommand {
             writeLayout(layout, directory: configuration.log.directory)
         }
         if threads == .one { stopShared = try runOnOneThread(running, logger: logger) }
-        print("baton cluster: \(nodes) nodes, \(replication == .raft ? "Raft" : "chain") replication (cluster \(clusterId)), durability \(configurations[0].log.durability), \(threads == .one ? "one thread for every member" : "threads per member")")
+        print("baton cluster: \(nodes) nodes, \(replication == .raft ? "Raft" : "chain") replication\(failover ? " with automatic failover" : "") (cluster \(clusterId)), durability \(configurations[0].log.durability), \(threads == .one ? "one thread for every member" : "threads per member")")
         for (node, configuration) in zip(running, configurations) {
             let role = replication == .raft ? "raft member" : "\(configuration.replication!.role)"
             print("  node \(configuration.nodeId) \(role): clients \(node.clientAddress), replication \(node.replicationAddress!), data \(configuration.log.directory)")
@@ -112,7 +124,8 @@ struct ClusterCommand: ParsableCommand {
     /// Every member's configuration: the local cluster layout, then the tuning profile, then the flags.
     func makeConfigurations() throws -> [NodeConfiguration] {
         let cluster = ClusterConfigFile.localCluster(nodes: nodes, basePort: basePort, dataDirectory: data, clusterId: clusterId,
-                                                     replication: replication == .raft ? .raft : .chain)
+                                                     replication: replication == .raft ? .raft : .chain,
+                                                     failover: failover ? ClusterConfigFile.Failover() : nil)
         var profile: TuningProfile?
         do {
             try cluster.validate()

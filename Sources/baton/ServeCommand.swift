@@ -16,7 +16,7 @@ struct ServeCommand: ParsableCommand {
         abstract: "Run one Baton node until SIGINT/SIGTERM."
     )
 
-    @Option(name: .long, help: "Node configuration file (TOML: node_id, listen, data, limits), or with --node a cluster file (cluster_id, replication, [[member]], [udp], [raft]); flags given explicitly override it.")
+    @Option(name: .long, help: "Node configuration file (TOML: node_id, listen, data, limits), or with --node a cluster file (cluster_id, replication, [[member]], [udp], [raft], [failover], [log]); flags given explicitly override it.")
     var config: String?
 
     @Option(name: .long, help: "Run member ID of the cluster file given with --config (a chain or Raft member, as the file says).")
@@ -51,9 +51,16 @@ struct ServeCommand: ParsableCommand {
         try node.start()
         var role = ""
         if let replication = configuration.replication, let address = node.replicationAddress {
-            role = replication.mode == .raft
-                ? ", a Raft member (of \(replication.members.count)), replication on \(address)"
-                : ", \(replication.role) of the chain, replication on \(address)"
+            if replication.mode == .raft {
+                role = ", a Raft member (of \(replication.members.count)), replication on \(address)"
+            } else if replication.failover != nil, let counters = node.replicationCounters {
+                // With failover the chain in force may be a committed one the member's chain-config holds, not the file's.
+                let place = ChainRole(code: counters.role.getAcquire()) ?? replication.role
+                let position = place == .outside ? "outside the chain (removed by a configuration change)" : "\(place) of the chain"
+                role = ", \(position), epoch \(counters.epoch.getAcquire()), automatic failover, replication on \(address)"
+            } else {
+                role = ", \(replication.role) of the chain, replication on \(address)"
+            }
         }
         print("baton node \(configuration.nodeId) listening on \(node.clientAddress) (data \(configuration.log.directory)\(role))")
         fflush(nil)

@@ -43,8 +43,9 @@ struct StatCommand: ParsableCommand {
     }
 
     /// Role, epoch, the positions along the chain and the Nak/retransmit/drop
-    /// counts of a chain member; a Raft member's state (`raftSummary`);
-    /// nothing for a single node.
+    /// counts of a chain member, and with failover its configuration log,
+    /// failure detector and fencing (`failoverSummary`); a Raft member's
+    /// state (`raftSummary`); nothing for a single node.
     static func replicationSummary(_ values: [String: Int64]) -> [String] {
         guard let code = values["replication.role"] else { return [] }
         if let role = RaftRole(code: code) { return raftSummary(values, role: role) + droppedSummary(values) }
@@ -56,11 +57,17 @@ struct StatCommand: ParsableCommand {
                      + "committed \(value("position.commit"))")
         lines.append("  naks sent \(value("replication.naks.sent")), received \(value("replication.naks.received")); "
                      + "retransmits \(value("replication.retransmits")) (\(value("replication.retransmits.bytes")) bytes)")
-        if role == .head {
-            lines.append("  head ready \(value("leadership.state") == Leadership.leading.rawValue ? "yes" : "no (taking back its successor's log)"); "
-                         + "bytes taken back from the successor \(value("replication.adoptedBytes"))")
+        // A chain of one leads unless failover's minimum length (or fencing) stops it: then it says so too.
+        if role == .head || (role == .single && values[FailoverCounters.minimumLengthLabel] != nil) {
+            let ready: String
+            switch Leadership(rawValue: value("leadership.state")) {
+            case .leading: ready = "yes"
+            case .tooFewReplicas: ready = "no (refusing writes with notEnoughReplicas: the chain is shorter than its minimum length, or this head is fenced)"
+            default: ready = "no (taking back its successor's log)"
+            }
+            lines.append("  head ready \(ready); bytes taken back from the successor \(value("replication.adoptedBytes"))")
         }
-        return lines + droppedSummary(values)
+        return lines + failoverSummary(values, role: role) + droppedSummary(values)
     }
 
     /// The dropped-datagram and data-anomaly counts of a replicating member.

@@ -3,6 +3,7 @@ import BatonConfig
 import BatonLog
 import BatonNet
 import BatonNode
+import BatonReplication
 import XCTest
 
 /// The repository's `config/` directory (found from this file's path).
@@ -178,13 +179,191 @@ final class ClusterConfigFileTests: XCTestCase {
         let chain = try XCTUnwrap(readSmallFile(configDirectory + "/cluster-3.toml"))
         let raft = try XCTUnwrap(readSmallFile(configDirectory + "/cluster-raft-3.toml"))
         for key in ClusterConfigFile.keys {
-            let spelled = ["member": "[[member]]", "udp": "[udp]", "raft": "[raft]", "log": "[log]"][key] ?? "\n\(key) = "
+            let spelled = ["member": "[[member]]", "udp": "[udp]", "raft": "[raft]", "log": "[log]", "failover": "[failover]"][key] ?? "\n\(key) = "
             XCTAssertTrue(chain.contains(spelled) || raft.contains(spelled), "no example names '\(key)'")
         }
         for key in ClusterConfigFile.Member.keys + ClusterConfigFile.UDP.keys + ClusterConfigFile.Log.keys {
             XCTAssertTrue(chain.contains("\n\(key) = ") && raft.contains("\n\(key) = "), "an example lacks '\(key)'")
         }
         for key in ClusterConfigFile.Raft.keys { XCTAssertTrue(raft.contains("\n\(key) = "), "the Raft example lacks '\(key)'") }
+        for key in ClusterConfigFile.Failover.keys { XCTAssertTrue(chain.contains("\n\(key) = "), "the chain example lacks failover '\(key)'") }
+    }
+
+    /// Every `*.toml` shipped in `config/` loads (the examples a reader copies
+    /// must not rot), and the list holds the three documented ones.
+    func testEveryShippedClusterFileLoads() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: configDirectory).filter { $0.hasSuffix(".toml") }.sorted()
+        XCTAssertTrue(Set(["cluster-3.toml", "cluster-raft-3.toml", "cluster-3-failover.toml"]).isSubset(of: Set(names)), "\(names)")
+        for name in names {
+            let file: ClusterConfigFile
+            do { file = try ClusterConfigFile.load(path: configDirectory + "/" + name) } catch {
+                XCTFail("\(name): \(error)")
+                continue
+            }
+            for member in file.members {
+                XCTAssertNoThrow(try file.replicationConfiguration(nodeId: member.id), "\(name) member \(member.id)")
+            }
+        }
+    }
+
+    /// The failover example: a chain with failover on at every default, on
+    /// ports and folders of its own; the plain chain example has the table
+    /// with every key, switched off.
+    func testShippedFailoverExampleLoads() throws {
+        let file = try ClusterConfigFile.load(path: configDirectory + "/cluster-3-failover.toml")
+        XCTAssertEqual(file.replication, .chain)
+        XCTAssertEqual(file.members.map(\.id), [0, 1, 2])
+        XCTAssertEqual(file.members.map(\.client.port), [7410, 7411, 7412])
+        XCTAssertEqual(file.members.map(\.replication.port), [7510, 7511, 7512])
+        XCTAssertEqual(file.members.map(\.data), (0..<3).map { configDirectory + "/../data/failover-node-\($0)" })
+        XCTAssertTrue(file.failoverEnabled)
+        let replication = try file.replicationConfiguration(nodeId: 1)
+        XCTAssertEqual(replication.failover, ChainFailoverConfiguration(), "the example spells out the defaults")
+        XCTAssertEqual(replication.electionTimeoutMinimumNanos, 150_000_000)
+        XCTAssertEqual(replication.electionTimeoutMaximumNanos, 300_000_000)
+
+        let plain = try ClusterConfigFile.load(path: configDirectory + "/cluster-3.toml")
+        XCTAssertEqual(plain.failover?.enabled, false)
+        XCTAssertFalse(plain.failoverEnabled)
+        XCTAssertNil(try plain.replicationConfiguration(nodeId: 0).failover, "enabled = false: a static chain")
+        var switchedOn = plain
+        switchedOn.failover?.enabled = true
+        XCTAssertEqual(try switchedOn.replicationConfiguration(nodeId: 0).failover, ChainFailoverConfiguration(),
+                       "the plain example's values are the defaults")
+    }
+
+    func testFailoverKeysReachTheReplicationConfiguration() throws {
+        let file = try ClusterConfigFile(parsing: cluster(tail: """
+            [udp]
+            heartbeat_interval_ms = 5
+
+            [failover]
+            enabled = true
+            minimum_length = 3
+            probe_interval_ms = 7
+            suspect_after_ms = 250
+            confirm_after_ms = 400
+            indirect_probes = 1
+            election_timeout_min_ms = 60
+            election_timeout_max_ms = 140
+            """))
+        XCTAssertEqual(file.failover, .init(enabled: true, minimumLength: 3, probeIntervalMillis: 7, suspectAfterMillis: 250,
+                                            confirmAfterMillis: 400, indirectProbes: 1, electionTimeoutMinimumMillis: 60,
+                                            electionTimeoutMaximumMillis: 140))
+        let replication = try file.replicationConfiguration(nodeId: 2)
+        XCTAssertEqual(replication.mode, .chain)
+        XCTAssertEqual(replication.failover, ChainFailoverConfiguration(
+            minimumLength: 3,
+            detector: FailureDetectorConfiguration(probeIntervalNanos: 7_000_000, suspectAfterNanos: 250_000_000,
+                                                   indirectProbeCount: 1, confirmAfterNanos: 400_000_000)))
+        XCTAssertEqual(replication.electionTimeoutMinimumNanos, 60_000_000)
+        XCTAssertEqual(replication.electionTimeoutMaximumNanos, 140_000_000)
+        XCTAssertEqual(replication.heartbeatIntervalNanos, 5_000_000)
+        XCTAssertEqual(try ClusterConfigFile(parsing: file.tomlText), file)
+
+        // An empty table turns failover on with every default; the probe interval is the heartbeat in effect.
+        let empty = try ClusterConfigFile(parsing: cluster(tail: "[udp]\nheartbeat_interval_ms = 20\n\n[failover]\n"))
+        XCTAssertEqual(empty.failover, .init(enabled: true))
+        XCTAssertTrue(empty.failoverEnabled)
+        let defaults = try XCTUnwrap(try empty.replicationConfiguration(nodeId: 0).failover)
+        XCTAssertEqual(defaults.minimumLength, 2)
+        XCTAssertEqual(defaults.detector.probeIntervalNanos, 20_000_000)
+        XCTAssertEqual(defaults.detector.suspectAfterNanos, 100_000_000)
+        XCTAssertEqual(defaults.detector.confirmAfterNanos, 200_000_000)
+        XCTAssertEqual(defaults.detector.indirectProbeCount, 2)
+        XCTAssertEqual(try empty.replicationConfiguration(nodeId: 0).electionTimeoutMinimumNanos, 150_000_000)
+        XCTAssertEqual(try empty.replicationConfiguration(nodeId: 0).electionTimeoutMaximumNanos, 300_000_000)
+        XCTAssertEqual(try ClusterConfigFile(parsing: empty.tomlText), empty)
+        XCTAssertTrue(empty.tomlText.contains("[failover]\nenabled = true\n"), empty.tomlText)
+        XCTAssertEqual(try ClusterConfigFile(parsing: cluster(tail: "[failover]\n")).replicationConfiguration(nodeId: 0).failover?
+                           .detector.probeIntervalNanos, 10_000_000, "the default heartbeat")
+
+        // No table, or enabled = false: a static chain (the disabled table is kept and written back).
+        let none = try ClusterConfigFile(parsing: cluster())
+        XCTAssertNil(none.failover)
+        XCTAssertNil(try none.replicationConfiguration(nodeId: 0).failover)
+        XCTAssertFalse(none.tomlText.contains("[failover]"))
+        let off = try ClusterConfigFile(parsing: cluster(tail: "[failover]\nenabled = false\nminimum_length = 3\n"))
+        XCTAssertEqual(off.failover, .init(enabled: false, minimumLength: 3))
+        XCTAssertFalse(off.failoverEnabled)
+        let offReplication = try off.replicationConfiguration(nodeId: 0)
+        XCTAssertNil(offReplication.failover)
+        XCTAssertEqual(offReplication.electionTimeoutMinimumNanos, 150_000_000)
+        XCTAssertEqual(try ClusterConfigFile(parsing: off.tomlText), off)
+
+        // baton cluster --failover: the local cluster with an enabled table.
+        let local = ClusterConfigFile.localCluster(nodes: 3, basePort: 7400, dataDirectory: "d", failover: .init())
+        XCTAssertNoThrow(try local.validate())
+        XCTAssertEqual(try local.replicationConfiguration(nodeId: 1).failover, ChainFailoverConfiguration())
+    }
+
+    func testAFailoverTableInARaftFileIsRefused() {
+        let raft = "replication = \"raft\""
+        assertConfigError(try ClusterConfigFile(parsing: cluster(top: raft, tail: "[failover]\nminimum_length = 2\n")),
+                          mentions: ["config key 'failover'", "a [failover] table in a Raft file", "replication = \"chain\"",
+                                     "remove the table"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(top: raft, tail: "[failover]\nenabled = false\n")),
+                          mentions: ["config key 'failover'", "Raft file"])
+        let built = ClusterConfigFile.localCluster(nodes: 3, basePort: 7400, dataDirectory: "d", replication: .raft, failover: .init())
+        assertConfigError(try built.validate(), mentions: ["config key 'failover'", "Raft file"])
+    }
+
+    func testFailoverValuesOutOfRangeOrInconsistent() {
+        let cases: [(String, [String])] = [
+            ("enabled = 1\n", ["config key 'failover.enabled'", "1 (integer)", "true or false"]),
+            ("minimum_length = 0\n", ["config key 'failover.minimum_length'", "0 is not allowed", "1...16"]),
+            ("minimum_length = 17\n", ["config key 'failover.minimum_length'", "17", "1...16"]),
+            ("minimum_length = \"two\"\n", ["config key 'failover.minimum_length'", "\"two\" (string)", "an integer in 1...16"]),
+            ("probe_interval_ms = 0\n", ["config key 'failover.probe_interval_ms'", "0", "1...10000"]),
+            ("suspect_after_ms = 60001\n", ["config key 'failover.suspect_after_ms'", "60001", "3...60000"]),
+            ("confirm_after_ms = 2\n", ["config key 'failover.confirm_after_ms'", "2", "3...60000"]),
+            ("indirect_probes = 0\n", ["config key 'failover.indirect_probes'", "0", "1...15"]),
+            ("indirect_probes = 16\n", ["config key 'failover.indirect_probes'", "16", "1...15"]),
+            ("election_timeout_min_ms = 2\n", ["config key 'failover.election_timeout_min_ms'", "2", "3...60000"]),
+            ("election_timeout_max_ms = 120001\n", ["config key 'failover.election_timeout_max_ms'", "120001", "3...120000"]),
+            ("suspect_ms = 100\n", ["config key 'failover.suspect_ms'", "unknown key", "failover.enabled, failover.minimum_length",
+                                     "failover.election_timeout_max_ms"]),
+            // The rules between keys and against the rest of the file.
+            ("minimum_length = 4\n", ["config key 'failover.minimum_length'", "4 is more than the 3 [[member]] tables",
+                                      "notEnoughReplicas", "at most 3"]),
+            ("probe_interval_ms = 50\n", ["config key 'failover.suspect_after_ms'", "the default 100 ms is less than 3 probe intervals",
+                                          "failover.probe_interval_ms = 50", "at least 150"]),
+            ("suspect_after_ms = 20\n", ["config key 'failover.suspect_after_ms'", "20 ms is less than 3 probe intervals",
+                                         "by default udp.heartbeat_interval_ms, = 10", "at least 30"]),
+            ("confirm_after_ms = 29\n", ["config key 'failover.confirm_after_ms'", "29 ms", "at least 30"]),
+            ("election_timeout_min_ms = 20\n", ["config key 'failover.election_timeout_min_ms'", "20 ms is less than 3 heartbeat intervals",
+                                                "heartbeat_interval_ms = 10", "at least 30"]),
+            ("election_timeout_min_ms = 400\n", ["config key 'failover.election_timeout_max_ms'",
+                                                 "the default 300 ms is below election_timeout_min_ms = 400"]),
+            ("election_timeout_min_ms = 200\nelection_timeout_max_ms = 100\n",
+             ["config key 'failover.election_timeout_max_ms'", "100 ms is below election_timeout_min_ms = 200"]),
+        ]
+        for (keys, fragments) in cases {
+            assertConfigError(try ClusterConfigFile(parsing: cluster(tail: "[failover]\n" + keys)), mentions: fragments)
+        }
+        assertConfigError(try ClusterConfigFile(parsing: cluster(top: "failover = true")),
+                          mentions: ["config key 'failover'", "true (boolean)", "a table [failover]"])
+        // A heartbeat of 50 ms makes the default probe interval 50 and the default suspicion (100 ms) too short.
+        assertConfigError(try ClusterConfigFile(parsing: cluster(tail: "[udp]\nheartbeat_interval_ms = 50\n\n[failover]\n")),
+                          mentions: ["config key 'failover.suspect_after_ms'", "the default 100 ms", "udp.heartbeat_interval_ms, = 50"])
+        // One member: the default minimum length (2) is more than the chain.
+        assertConfigError(try ClusterConfigFile(parsing: cluster(members: member(0), tail: "[failover]\n")),
+                          mentions: ["config key 'failover.minimum_length'", "the default 2 is more than the 1 [[member]] table of",
+                                     "at most 1"])
+        XCTAssertNoThrow(try ClusterConfigFile(parsing: cluster(members: member(0), tail: "[failover]\nminimum_length = 1\n")))
+        // A disabled table is checked key by key, not against the rest of the file.
+        XCTAssertNoThrow(try ClusterConfigFile(parsing: cluster(tail: "[failover]\nenabled = false\nminimum_length = 4\nsuspect_after_ms = 20\n")))
+        assertConfigError(try ClusterConfigFile(parsing: cluster(tail: "[failover]\nenabled = false\nminimum_length = 17\n")),
+                          mentions: ["config key 'failover.minimum_length'", "17", "1...16"])
+        assertConfigError(try ClusterConfigFile(parsing: cluster(tail: "[failover]\nenabled = false\nelection_timeout_max_ms = 0\n")),
+                          mentions: ["config key 'failover.election_timeout_max_ms'", "0", "3...120000"])
+        // Built in code: the same checks.
+        var built = ClusterConfigFile.localCluster(nodes: 3, basePort: 7400, dataDirectory: "d", failover: .init(indirectProbes: 0))
+        assertConfigError(try built.validate(), mentions: ["config key 'failover.indirect_probes'", "0", "1...15"])
+        built.failover = .init(electionTimeoutMinimumMillis: 70_000)
+        assertConfigError(try built.validate(), mentions: ["config key 'failover.election_timeout_min_ms'", "70000", "3...60000"])
+        built.failover = .init(minimumLength: 3, suspectAfterMillis: 30, confirmAfterMillis: 30)
+        XCTAssertNoThrow(try built.validate())
     }
 
     func testRaftTimeoutsReachTheReplicationConfiguration() throws {

@@ -90,7 +90,7 @@ final class ChainFailoverTests: XCTestCase {
         chain.stop(2)
         XCTAssertTrue(try chain.run(rounds: 100_000) { chain.leadership[0].current == .tooFewReplicas },
                       "the head is \(chain.leadership[0].current) in epoch \(chain.counters[0].epoch.getAcquire())")
-        XCTAssertEqual(chain.counters[0].fenced.getAcquire(), 1)
+        XCTAssertEqual(chain.counters[0].fenced.getAcquire(), 2, "refusing for a failed member of a minimum-length chain")
         XCTAssertTrue(chain.leadership[0].tooFewReplicasText.contains("minimum length"))
         XCTAssertEqual(chain.publish(10), 0)
         for _ in 0..<20_000 { try chain.step() }

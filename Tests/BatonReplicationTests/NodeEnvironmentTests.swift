@@ -100,6 +100,101 @@ final class NodeEnvironmentTests: XCTestCase {
         }
         agents = []
     }
+
+    // MARK: - A chain member with failover: its chain-config at start
+
+    private func failoverMembers() -> [ClusterMember] {
+        (0..<3).map { index in
+            ClusterMember(nodeId: UInt32(index), replicationAddress: IPv4SocketAddress(10, 9, 1, UInt8(index + 1), port: 7500),
+                          clientAddress: HostAndPort(host: "127.0.0.1", port: 0))
+        }
+    }
+
+    /// The networks of the members `makeMember` built: a transport does not keep its network alive.
+    private var environments: [InMemoryNetworkEnvironment] = []
+
+    /// Member `nodeId` of the 3-member chain (with failover unless told
+    /// otherwise) on `directory`, built (not started) over an in-memory network of its own.
+    private func makeMember(_ nodeId: UInt32, directory: String, failover: Bool = true) throws -> GenericNode<InMemoryNetworkEnvironment> {
+        let environment = InMemoryNetworkEnvironment(network: InMemoryReplicationNetwork(datagramBytesMax: 8_192, batchDatagrams: 32))
+        environments.append(environment)
+        var logger = Logger(label: "node-environment")
+        logger.logLevel = .critical
+        var log = LogConfiguration(directory: directory)
+        log.segmentBytes = 4 << 20
+        log.bufferBytes = 4 << 20
+        var configuration = NodeConfiguration(listen: HostAndPort(host: "127.0.0.1", port: 0), log: log)
+        configuration.nodeId = nodeId
+        configuration.runsOwnThreads = false
+        var replication = ReplicationConfiguration(clusterId: 7, members: failoverMembers(), nodeId: nodeId)
+        if failover { replication.failover = ChainFailoverConfiguration() }
+        configuration.replication = replication
+        return try GenericNode(configuration: configuration, environment: environment, logger: logger)
+    }
+
+    /// A committed configuration of epoch 2 without member 2 (term 1), as its `chain-config` file holds it.
+    private var removedMemberTwo: ConfigurationPersistentState {
+        get throws {
+            let entry = ConfigurationEntry(index: 1, term: 1, membership: try ChainMembership(epoch: 2, members: [0, 1], minimumLength: 2))
+            return ConfigurationPersistentState(currentTerm: 1, votedFor: 0, committedEntry: entry, lastEntry: entry)
+        }
+    }
+
+    /// The node reads its `chain-config` at start and the replicator obeys
+    /// the committed chain it holds, not the cluster's list: the removed
+    /// member starts outside the chain, a kept one in its new place; a member
+    /// without the file starts from the configured chain.
+    func testAChainMemberWithFailoverStartsFromTheChainItsChainConfigHolds() throws {
+        let directory = makeTemporaryDirectory("failover-start")
+        defer { removeTree(directory) }
+        try ConfigurationStateFile.write(try removedMemberTwo, directory: directory, fileSystem: SystemFileSystem())
+
+        let removed = try makeMember(2, directory: directory)
+        let counters = try XCTUnwrap(removed.replicationCounters)
+        XCTAssertEqual(ChainRole(code: counters.role.getAcquire()), .outside)
+        XCTAssertEqual(counters.epoch.getAcquire(), 2)
+        XCTAssertEqual(counters.reconfigurations.getAcquire(), 1)
+        XCTAssertEqual(counters.configurationTerm.getAcquire(), 1)
+        removed.stop()
+
+        let tail = try makeMember(1, directory: directory)
+        XCTAssertEqual(ChainRole(code: tail.replicationCounters!.role.getAcquire()), .tail, "the middle of 0-1-2 is the tail of 0-1")
+        XCTAssertEqual(tail.replicationCounters!.epoch.getAcquire(), 2)
+        tail.stop()
+        XCTAssertEqual(try ConfigurationStateFile.read(directory: directory, fileSystem: SystemFileSystem()), try removedMemberTwo,
+                       "log recovery kept the file")
+
+        let fresh = makeTemporaryDirectory("failover-start-fresh")
+        defer { removeTree(fresh) }
+        let middle = try makeMember(1, directory: fresh)
+        XCTAssertEqual(ChainRole(code: middle.replicationCounters!.role.getAcquire()), .middle)
+        XCTAssertEqual(middle.replicationCounters!.epoch.getAcquire(), 1)
+        XCTAssertEqual(middle.replicationCounters!.configurationLeader.getAcquire(), -1, "no configuration leader heard yet")
+        middle.stop()
+    }
+
+    /// A damaged `chain-config` stops the start with an error naming the
+    /// file (its term, vote and committed chain are never guessed); a
+    /// member without failover does not read it.
+    func testADamagedChainConfigIsAStartUpErrorNamingTheFile() throws {
+        let directory = makeTemporaryDirectory("failover-damaged")
+        defer { removeTree(directory) }
+        let files = SystemFileSystem()
+        let path = ConfigurationStateFile.path(in: directory)
+        var bytes = try ConfigurationStateFile.encode(try removedMemberTwo, path: path)
+        bytes[9] ^= 0x40 // inside the current term: the CRC32C no longer matches
+        try files.writeFileAtomically(path, directory: directory, bytes: bytes)
+        XCTAssertThrowsError(try makeMember(0, directory: directory)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains(path), text)
+            XCTAssertTrue(text.contains("CRC32C"), text)
+            XCTAssertTrue(text.contains("never guessed"), text)
+        }
+        let staticMember = try makeMember(0, directory: directory, failover: false)
+        XCTAssertEqual(ChainRole(code: staticMember.replicationCounters!.role.getAcquire()), .head)
+        XCTAssertEqual(staticMember.replicationCounters!.epoch.getAcquire(), 1)
+        staticMember.stop()
+    }
 }
 
 /// What the publishing thread reports to the driving thread.

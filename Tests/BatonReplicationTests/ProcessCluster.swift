@@ -13,7 +13,8 @@ final class ProcessCluster {
     let clientPorts: [UInt16]
     var processes: [NodeProcess?]
 
-    init(count: Int, mtu: Int = 8_192, replication: String = "chain") throws {
+    /// `tables`: more of the cluster file, appended after `[udp]` (e.g. a `[failover]` table).
+    init(count: Int, mtu: Int = 8_192, replication: String = "chain", tables: String = "") throws {
         root = makeTemporaryDirectory("\(replication)-procs")
         let udp = try FreePorts.loopbackUDP(count)
         clientPorts = try FreePorts.loopbackTCP(count)
@@ -22,6 +23,7 @@ final class ProcessCluster {
             text += "\n[[member]]\nid = \(index)\nreplication = \"127.0.0.1:\(udp[index])\"\nclient = \"127.0.0.1:\(clientPorts[index])\"\ndata = \"node-\(index)\"\n"
         }
         text += "\n[udp]\nmtu = \(mtu)\nheartbeat_interval_ms = 5\n"
+        if !tables.isEmpty { text += "\n" + tables + "\n" }
         configPath = root + "/cluster.toml"
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         processes = Array(repeating: nil, count: count)
