@@ -71,7 +71,7 @@ test-under-load: deps
 # are not instrumented, so a debug TSan run cannot see a race in ring memory.
 tsan: deps
 	BATON_STRESS_MESSAGES=200000 $(SWIFT) test -c release --sanitize=thread --scratch-path .build-tsan \
-	  --filter 'BatonRingTests|BatonAgentTests|ChainEndToEndTests|ChainFaultInjectionTests|SlowTailTests|RaftEndToEndTests|RaftRejoinTests|LogTruncationTests'
+	  --filter 'BatonRingTests|BatonAgentTests|ChainEndToEndTests|ChainFaultInjectionTests|ChainFailoverEndToEndTests|SlowTailTests|RaftEndToEndTests|RaftRejoinTests|LogTruncationTests'
 
 # Micro-benchmarks (ordo-one/benchmark) in their own package.
 bench: deps

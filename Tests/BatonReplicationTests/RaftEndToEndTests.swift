@@ -187,7 +187,7 @@ final class RaftEndToEndTests: XCTestCase {
 /// polls, and after any failure lets the `Reconnector` move the publisher
 /// (recording the error behind each move); throws when it gives up or the
 /// deadline passes.
-private struct FailoverSession {
+struct FailoverSession {
     let publisher: Publisher
     let deadline: Date
     var reconnector = Reconnector(policy: ReconnectPolicy(attempts: 20))
