@@ -49,6 +49,7 @@ extension ChainReplicator {
             counters.droppedNotPeer.addRelease(1)
             return
         }
+        counters.configurationMessages.addRelease(1)
         let term = UInt64(ReplicationHeader(address).epoch)
         switch type {
         case .voteRequest:
@@ -62,8 +63,10 @@ extension ChainReplicator {
             carryOut(failover!.log.receive(.voteResponse(message), now: now), now: now)
         case .configAppend:
             let append = ReplicationConfigAppend(address)
-            guard let entry = Self.membership(append.entryMembership),
-                  let committed = Self.membership(append.committedMembership) else {
+            // The leader repeats its entries every heartbeat: the memberships this member
+            // already holds are reused, not decoded again (no allocation per heartbeat).
+            guard let entry = knownMembership(append.entryMembership) ?? Self.membership(append.entryMembership),
+                  let committed = knownMembership(append.committedMembership) ?? Self.membership(append.committedMembership) else {
                 counters.droppedMalformed.addRelease(1)
                 return
             }
@@ -229,6 +232,20 @@ extension ChainReplicator {
         for slot in 0..<ReplicationMembershipBlock.memberSlots {
             block.setMember(slot, slot < membership.members.count ? membership.members[slot] : 0)
         }
+    }
+
+    /// The last or committed membership this member holds, if `block` says exactly that.
+    func knownMembership(_ block: ReplicationMembershipBlock) -> ChainMembership? {
+        if Self.block(block, holds: failover!.log.lastEntry.membership) { return failover!.log.lastEntry.membership }
+        if Self.block(block, holds: failover!.log.committedMembership) { return failover!.log.committedMembership }
+        return nil
+    }
+
+    static func block(_ block: ReplicationMembershipBlock, holds membership: ChainMembership) -> Bool {
+        guard block.epoch == membership.epoch, Int(block.minimumLength) == membership.minimumLength,
+              Int(block.memberCount) == membership.members.count else { return false }
+        for slot in 0..<membership.members.count where block.member(slot) != membership.members[slot] { return false }
+        return true
     }
 
     /// The membership in a message block, or nil when it is not a valid one (a duplicate id).

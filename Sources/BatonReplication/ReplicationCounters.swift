@@ -59,6 +59,8 @@ public final class ReplicationCounters: @unchecked Sendable {
     public let reconfigurations: PositionCounter
     public let fenced: PositionCounter
     public let membersFailed: PositionCounter
+    /// Configuration-log and failure-detector datagrams taken (votes, Appends, acks, probes).
+    public let configurationMessages: PositionCounter
 
     public init(allocate: (String) -> PositionCounter) {
         role = allocate("replication.role")
@@ -92,6 +94,7 @@ public final class ReplicationCounters: @unchecked Sendable {
         reconfigurations = allocate("replication.configuration.changes")
         fenced = allocate("replication.fenced")
         membersFailed = allocate("replication.failureDetector.failed")
+        configurationMessages = allocate("replication.configuration.messages")
     }
 
     /// The drop counter for `reason`.

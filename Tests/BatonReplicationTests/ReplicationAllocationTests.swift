@@ -44,6 +44,18 @@ final class ReplicationAllocationTests: XCTestCase {
               + "\(measured.naksSent) Naks, \(measured.retransmits) resends, \(measured.duplicates) duplicates in the span")
     }
 
+    /// The chain with automatic failover switched on (timings long enough
+    /// that nothing is suspected): the configuration leader's Appends every
+    /// heartbeat interval, the acks, the detector's probes to non-neighbours
+    /// and its per-datagram bookkeeping run through the span too.
+    func testChainWithFailoverDutyCyclesDoNotAllocate() throws {
+        let measured = try measureDutyCycles(faults: nil, failover: true)
+        XCTAssertGreaterThan(measured.configurationTraffic, 0, "the span saw configuration-log and probe traffic")
+        measured.assertNone()
+        print("chain with failover, duty cycles: \(measured.allocations) allocations for 100,000 messages through 3 members; "
+              + "\(measured.configurationTraffic) configuration-log / probe datagrams handled in the span")
+    }
+
     /// The same for a 3-member Raft cluster: the leader's transmit to both
     /// followers (zero-copy and re-reads), the followers' Status, the
     /// majority commit — once a leader is elected (elections, syncs and state
@@ -74,6 +86,8 @@ final class ReplicationAllocationTests: XCTestCase {
         var naksSent: Int64 = 0
         var retransmits: Int64 = 0
         var duplicates: Int64 = 0
+        /// Configuration-log and probe datagrams taken by all members within the span.
+        var configurationTraffic: Int64 = 0
         var trace = ""
 
         func assertNone(_ context: String = "", file: StaticString = #filePath, line: UInt = #line) {
@@ -83,7 +97,7 @@ final class ReplicationAllocationTests: XCTestCase {
         }
     }
 
-    private func measureDutyCycles(faults: ((Int) -> FaultInjection)?, raft: Bool = false) throws -> Measurement {
+    private func measureDutyCycles(faults: ((Int) -> FaultInjection)?, raft: Bool = false, failover: Bool = false) throws -> Measurement {
         #if DEBUG
         try XCTSkipIf(true, "generic code is not specialised in debug builds; run with -c release")
         #endif
@@ -94,6 +108,11 @@ final class ReplicationAllocationTests: XCTestCase {
             configuration.runsOwnThreads = false
             configuration.log.segmentBytes = 64 << 20
             if raft { configuration.replication!.mode = .raft }
+            if failover {
+                configuration.replication!.failover = ChainFailoverConfiguration(
+                    minimumLength: 2, detector: FailureDetectorConfiguration(probeIntervalNanos: 10_000_000, suspectAfterNanos: 30_000_000_000,
+                                                                             indirectProbeCount: 2, confirmAfterNanos: 30_000_000_000))
+            }
             if let faults {
                 configuration.faultInjection = faults(index)
                 configuration.replication!.mtu = 1_472
@@ -131,17 +150,17 @@ final class ReplicationAllocationTests: XCTestCase {
             finished.signal()
         }
         let counters = (0..<3).map { cluster.node($0).replicationCounters! }
-        func recoveryCounts() -> (naks: Int64, retransmits: Int64, duplicates: Int64) {
-            counters.reduce((Int64(0), Int64(0), Int64(0))) { sum, member in
+        func recoveryCounts() -> (naks: Int64, retransmits: Int64, duplicates: Int64, configuration: Int64) {
+            counters.reduce((Int64(0), Int64(0), Int64(0), Int64(0))) { sum, member in
                 (sum.0 + member.naksSent.getAcquire(), sum.1 + member.retransmits.getAcquire(),
-                 sum.2 + member.duplicateData.getAcquire())
+                 sum.2 + member.duplicateData.getAcquire(), sum.3 + member.configurationMessages.getAcquire())
             }
         }
         let logged = cluster.node(leader).counters.messagesIn
         var result = Measurement(perMember: [UInt64](repeating: 0, count: agents.count))
         var measuring = false
         var measured = false
-        var atStart = (naks: Int64(0), retransmits: Int64(0), duplicates: Int64(0))
+        var atStart = (naks: Int64(0), retransmits: Int64(0), duplicates: Int64(0), configuration: Int64(0))
         AllocationTrace.clear()
         // Only the agents' duty cycles are counted (the loop's own waiting is not).
         let deadline = Date().addingTimeInterval(240)
@@ -169,6 +188,7 @@ final class ReplicationAllocationTests: XCTestCase {
                 result.naksSent = atEnd.naks - atStart.naks
                 result.retransmits = atEnd.retransmits - atStart.retransmits
                 result.duplicates = atEnd.duplicates - atStart.duplicates
+                result.configurationTraffic = atEnd.configuration - atStart.configuration
             }
             if Date() > deadline { break }
         }
