@@ -9,7 +9,9 @@ import BatonCodec
 /// - **answer** (1): "`subject` is alive" — the reply to a probe, sent to the
 ///   prober, which relays it to `requester` if that is another member;
 /// - **request** (2): "probe `subject` for me" (an indirect probe: the
-///   requester cannot hear it directly).
+///   requester cannot hear it directly);
+/// - **join** (3): "add `subject` (me) back to the chain as its tail" — a
+///   removed member that has caught up, to the configuration leader.
 ///
 /// `nonce` pairs answers with probes. The header's `epoch` is the sender's
 /// chain epoch (informational: probes cross epochs).
@@ -17,7 +19,7 @@ import BatonCodec
 /// ```
 ///     0  ReplicationHeader (24 bytes: message header, cluster id, epoch, sender)
 ///    24  nonce (UInt64)
-///    32  kind (UInt32: 0 probe, 1 answer, 2 request)
+///    32  kind (UInt32: 0 probe, 1 answer, 2 request, 3 join)
 ///    36  subject (UInt32: the member probed, shown alive, or to probe)
 ///    40  requester (UInt32: the member that wants to know)
 ///    44  reserved (4 bytes, written 0, ignored)
@@ -40,6 +42,9 @@ public struct ReplicationProbe: ReplicationMessage {
         case probe = 0
         case answer = 1
         case request = 2
+        /// A removed member that has taken the log up to the commit asks the
+        /// configuration leader to add it back as the tail (`subject`: itself).
+        case join = 3
     }
 
     public let address: UnsafeMutableRawPointer

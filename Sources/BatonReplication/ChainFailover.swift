@@ -23,6 +23,16 @@ struct ChainFailover {
     /// When failover started on this member: a member not heard from since
     /// is never proposed for removal (it may just start later than this one).
     let startedNanos: Int64
+    /// A removed member's way back in.
+    var rejoin = ChainRejoin.none
+    /// This member (the tail) sends to a removed member learning the log: its
+    /// `successor` is that learner, not a member of the chain (no commit counts it).
+    var successorIsLearner = false
+    /// The tail counts its learner in the chain-durable it reports (its
+    /// commit fold has a successor): set once the learner holds everything
+    /// this tail ever reported durable, so from then on nothing commits that
+    /// the learner lacks — and only then is its join passed on.
+    var learnerCounts = false
     /// A state file write failed: nothing that depends on it was sent; tried again next cycle.
     var persistFailed = false
 }

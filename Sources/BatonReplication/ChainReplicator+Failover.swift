@@ -23,8 +23,9 @@ import BatonProtocol
 ///   may have replaced it. (Safety does not rest on this: the members of a
 ///   later epoch drop its data, so it cannot commit anything new.)
 ///
-/// Not built yet: a removed member rejoining (it stays outside the chain),
-/// membership operations by hand.
+/// - a **removed member rejoins** as the tail (`ChainReplicator+Rejoin`).
+///
+/// Not built yet: membership operations by hand.
 ///
 /// Threading: the replicator's thread.
 extension ChainReplicator {
@@ -38,7 +39,11 @@ extension ChainReplicator {
         failover!.detector.tick(now: now, into: &detectorActions)
         if !detectorActions.isEmpty { work += carryOutDetectorActions(now: now) }
         work += proposeRemovalIfDue(now: now)
-        if now >= failover!.nextFencingCheckNanos { checkFencing(now: now) }
+        if now >= failover!.nextFencingCheckNanos {
+            checkFencing(now: now)
+            if failover!.successorIsLearner { dropFailedLearner() }
+        }
+        if !inChain { work += advanceRejoin(now: now) }
         return work
     }
 
@@ -140,8 +145,14 @@ extension ChainReplicator {
         guard membership.epoch > epoch else { return }
         counters.reconfigurations.addRelease(1)
         reconfigure(epoch: membership.epoch, chain: membership.members, minimumLength: membership.minimumLength, now: now)
+        failover!.successorIsLearner = false
+        failover!.learnerCounts = false
         if !inChain {
-            logger.warning("node \(configuration.nodeId) is not in the chain of epoch \(membership.epoch) (\(membership.members.map(String.init).joined(separator: " → "))): it was removed while it was unreachable; it replicates nothing until it is added back")
+            logger.warning("node \(configuration.nodeId) is not in the chain of epoch \(membership.epoch) (\(membership.members.map(String.init).joined(separator: " → "))): it was removed while it was unreachable; rejoining as the tail")
+            startRejoin()
+        } else if failover!.rejoin != .none {
+            logger.info("node \(configuration.nodeId) is back in the chain (epoch \(membership.epoch)) as its \(roleInChain.rawValue)")
+            failover!.rejoin = .none
         }
         // Fencing is `checkFencing`'s alone (it also lifts it): clearing the flag here would leave the gate refusing.
         failover!.nextFencingCheckNanos = 0
@@ -308,6 +319,8 @@ extension ChainReplicator {
             if failover!.detector.onIndirectProbeRequest(about: target, from: node, now: now) {
                 sendProbe(.probe, to: target, subject: target, requester: node)
             }
+        case .join:
+            onJoin(of: probe.subject, from: node, now: now)
         case .answer:
             if probe.subject == node && probe.requester != configuration.nodeId {
                 // The target answered a probe made for another member: relay it.

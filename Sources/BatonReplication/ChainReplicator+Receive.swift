@@ -42,6 +42,10 @@ extension ChainReplicator {
             onPull(ReplicationPull(address))
         case .status where fromSuccessor:
             onStatus(ReplicationStatus(address), now: now)
+        case .status where acceptsLearner(fromNode):
+            // A member removed from the chain learning the log from this tail (failover's rejoin).
+            adoptLearner(membersById[fromNode]!)
+            onStatus(ReplicationStatus(address), now: now)
         case .nak where fromSuccessor:
             onNak(ReplicationNak(address))
         case .data, .commit, .heartbeat, .pull, .status, .nak:
@@ -118,6 +122,7 @@ extension ChainReplicator {
         status.chainDurablePosition = report.chainDurable
         status.windowBytes = report.window
         statusSchedule.sent(report, now: now)
+        if report.chainDurable > reportedChainDurable { reportedChainDurable = report.chainDurable }
         return 1
     }
 }

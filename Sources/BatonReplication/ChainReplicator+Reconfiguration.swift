@@ -24,7 +24,8 @@ import BatonLog
 ///   so a Status tells it at once where to send from;
 /// - **not in the chain** (removed): it stops replicating and refuses
 ///   publishes naming the new head; nothing it ordered before is acknowledged
-///   any more (the gate's generation moves past its ack requests).
+///   any more (the gate's generation moves past its ack requests). With
+///   failover it then rejoins as the tail (`ChainReplicator+Rejoin`).
 ///
 /// A head of a chain shorter than the minimum refuses publishes with
 /// `notEnoughReplicas`: nothing it acknowledges is ever durable on fewer

@@ -27,6 +27,7 @@ extension ChainReplicator {
         }
         counters.successorReceived.setReleaseAllowingDecrease(received)
         if sender.chainDurable > chainDurableBefore { counters.successorChainDurable.setRelease(sender.chainDurable) }
+        if failover != nil && failover!.successorIsLearner && !failover!.learnerCounts { countLearnerIfCaughtUp() }
     }
 
     /// A Nak: resend from its position unless a resend already covers it.

@@ -112,6 +112,8 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
     let pusher: LogResendCursor
 
     var commitFold: CommitFold
+    /// The highest chain-durable position this member reported upstream.
+    var reportedChainDurable: Int64 = 0
 
     /// `configurationState`: with failover, the `chain-config` file's state as
     /// read at start (nil: none yet — the cluster file's chain is the committed one).

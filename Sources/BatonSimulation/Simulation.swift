@@ -261,8 +261,9 @@ public final class Simulation {
         return options.failover ? Simulation.failoverSettings(members: members.count).minimumLength : members.count
     }
 
-    /// The members that must deliver everything: up, and (failover) still in the chain.
-    private var membersServing: [Bool] { members.map { $0.isUp && !$0.isOutsideChain } }
+    /// The members that must deliver everything: every member up (with
+    /// failover a removed member rejoins, so it too must have everything by the end).
+    private var membersServing: [Bool] { members.map(\.isUp) }
 
     private var isFinished: Bool {
         members.allSatisfy(\.isUp) && clients.publishers.allSatisfy(\.isDone)

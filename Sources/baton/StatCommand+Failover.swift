@@ -35,8 +35,8 @@ extension StatCommand {
         }
         if role == .outside {
             lines.append("  OUTSIDE THE CHAIN: a committed configuration (epoch \(value("replication.epoch"))) removed this member "
-                         + "while it was unreachable; it replicates nothing and refuses publishes naming the head. "
-                         + "Rejoining is not built yet (README.md, \"Automatic failover (chain)\")")
+                         + "while it was unreachable; it is rejoining as the tail (cutting its log to the last commit it knows, "
+                         + "learning the rest from the tail, then added back by a configuration entry) and refuses publishes naming the head")
         }
         return lines
     }

@@ -8,8 +8,10 @@ import XCTest
 /// the middle is SIGKILLed and the others commit the chain without it (epoch
 /// 2), naming it failed; the tail is SIGKILLed too and the head, hearing no
 /// majority, is FENCED; the middle restarted learns it was removed and stays
-/// outside, the head hears a majority again but keeps the dead tail (the
-/// chain is at its minimum length) and refuses writes until it returns.
+/// outside, learning, the head hears a majority again but keeps the dead
+/// tail (the chain is at its minimum length) and refuses writes until it
+/// returns; when it does, the chain takes up again and the middle rejoins
+/// as the tail (epoch 3).
 /// A chain member without failover shows none of it.
 final class FailoverStatProcessTests: XCTestCase {
     override func setUp() { ignoreSIGPIPE() }
@@ -71,21 +73,31 @@ final class FailoverStatProcessTests: XCTestCase {
         assertContains(head, ["FENCED: this member heads the chain but has heard no majority",
                               "head ready no (refusing writes with notEnoughReplicas"])
 
-        // The middle comes back on its data: it learns it was removed and stays outside. With it the head
-        // hears a majority again — no longer fenced — but the dead tail is not removed (the chain 0 -> 2 is
-        // at its minimum length): the head waits for it, refusing writes.
+        // The middle comes back on its data: it learns it was removed and starts rejoining — from the
+        // chain's tail, node 2, which is dead but still in the chain (not removed below the minimum): it
+        // stays outside, learning, and the head, hearing a majority again, waits for node 2.
         try cluster.start(1)
         try waitFor("the restarted middle outside the chain of epoch 2") {
             let counters = try cluster.counters(1)
             return counters["replication.role"] == 4 && counters["replication.epoch"] == 2
         }
         assertContains(try stat(cluster, 1), ["chain outside, epoch 2", "OUTSIDE THE CHAIN: a committed configuration (epoch 2) removed",
-                                              "Rejoining is not built yet", "failover: configuration term"])
+                                              "it is rejoining as the tail", "failover: configuration term"])
         try waitFor("the head waiting for the tail, not fenced") { try cluster.counters(0)["replication.fenced"] == 2 }
         head = try stat(cluster, 0)
         assertContains(head, ["chain head, epoch 2", "head ready no (refusing writes with notEnoughReplicas",
                               "WAITING FOR A MEMBER", "configurations applied since start 1", "minimum length 2"])
         XCTAssertFalse(head.contains("FENCED"), head)
+
+        // The tail returns: the chain 0 -> 2 takes up again, and the middle, learning from it, rejoins as
+        // the tail (epoch 3: 0 -> 2 -> 1).
+        try cluster.start(2)
+        try waitFor("node 1 back in the chain as the tail of epoch 3") {
+            let counters = try cluster.counters(1)
+            return counters["replication.role"] == 3 && counters["replication.epoch"] == 3
+        }
+        try waitFor("the head ordering again") { try cluster.counters(0)["leadership.state"] == 1 }
+        assertContains(try stat(cluster, 1), ["chain tail, epoch 3"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: cluster.dataDirectory(1) + "/chain-config"))
     }
 
