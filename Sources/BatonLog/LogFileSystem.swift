@@ -67,6 +67,19 @@ extension LogFileSystem {
         try syncDirectory(directory)
     }
 
+    /// The bytes of a small state file written by `writeFileAtomically`; nil
+    /// when there is none. A file longer than `maximumBytes` cannot be one
+    /// this build wrote: `.corruptStateFile` naming it (its contents are
+    /// never guessed at).
+    public func readStateFile(_ path: String, maximumBytes: Int) throws(LogError) -> [UInt8]? {
+        guard exists(path) else { return nil }
+        let size = try fileSize(path)
+        guard size <= Int64(maximumBytes) else {
+            throw .corruptStateFile(path: path, reason: "\(size) bytes, longer than the \(maximumBytes) of the largest such file")
+        }
+        return try readFile(path, limit: max(Int(size), 1))
+    }
+
     /// Reads a whole small file (at most `limit` bytes).
     public func readFile(_ path: String, limit: Int = 1 << 20) throws(LogError) -> [UInt8] {
         let fd = try openReadOnly(path)

@@ -12,7 +12,6 @@ struct ChainFailover {
     var detector: FailureDetector
     /// Every configured member, this one included: the configuration log's voters.
     let voters: [UInt32]
-    let minimumLength: Int
     /// A head that hears no majority of the voters for this long orders nothing.
     let fencingWindowNanos: Int64
     /// When fencing is looked at next (every probe interval).

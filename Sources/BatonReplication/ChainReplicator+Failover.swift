@@ -367,7 +367,7 @@ extension ChainReplicator {
             counters.fenced.setReleaseAllowingDecrease(0)
             if heads {
                 logger.info("node \(configuration.nodeId) hears a majority and its whole chain again: ordering")
-                leadership.publish(headLeadership, leader: configuration.nodeId, keepsAcks: true)
+                leadership.publish(headLeadership(), leader: configuration.nodeId, keepsAcks: true)
             }
         }
     }

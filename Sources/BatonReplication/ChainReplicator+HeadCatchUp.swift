@@ -20,7 +20,7 @@ extension ChainReplicator {
             sender.staged(upTo: end)
             counters.sentPosition.setRelease(end)
         }
-        leadership.publish(headLeadership, leader: configuration.nodeId)
+        leadership.publish(headLeadership(), leader: configuration.nodeId)
     }
 
     /// Asks the successor for the missing frames while `HeadCatchUp` says so.

@@ -27,7 +27,8 @@ extension ChainReplicator {
         let fromPredecessor = predecessor?.nodeId == fromNode
         let fromSuccessor = successor?.nodeId == fromNode
         switch type {
-        case .data where (fromPredecessor && leadership.orderStageObserved(releasedGeneration)) || (fromSuccessor && catchUp.isCatchingUp):
+        case .data where (fromPredecessor && (releasedGeneration == 0 || leadership.orderStageObserved(releasedGeneration)))
+                         || (fromSuccessor && catchUp.isCatchingUp):
             // From the predecessor (once a former head's order stage has let go of
             // the appender); or, to a restarted head, what its successor sends back.
             let bytes = UnsafeRawBufferPointer(rebasing: datagram[ReplicationData.bytesOffset...])

@@ -82,23 +82,21 @@ extension ChainReplicator {
             catchUp = HeadCatchUp(headWithSuccessor: successor != nil, heartbeatIntervalNanos: configuration.heartbeatIntervalNanos)
             receivedBytes = appender.position
             counters.receivedBytesPosition.setReleaseAllowingDecrease(receivedBytes)
-            leadership.publish(catchUp.isCatchingUp ? .waiting : headLeadership, leader: nodeId)
+            leadership.publish(catchUp.isCatchingUp ? .waiting : headLeadership(), leader: nodeId)
         } else if !catchUp.isCatchingUp {
             // Still the head: its chain grew or shrank past the minimum, or a successor changed.
-            let wanted = headLeadership
+            let wanted = headLeadership()
             if leadership.current != wanted { leadership.publish(wanted, leader: nodeId, keepsAcks: true) }
         }
     }
-
-    /// Whether this member is in the chain in force (false once a configuration removed it).
-    public var isInChain: Bool { inChain }
 
     /// What a head publishes once it knows it is not behind: leading, or
     /// refusing writes while the chain is shorter than its minimum, or (with
     /// failover) while it hears no majority of the members — a head that
     /// resumes after a pause must not lead on an old epoch's word before it
-    /// has heard whether it was replaced.
-    var headLeadership: Leadership {
+    /// has heard whether it was replaced. (A function, not a property: the
+    /// last case marks the member fenced, and `checkFencing` lifts that.)
+    func headLeadership() -> Leadership {
         if chain.count < minimumLength { return .tooFewReplicas }
         if failover != nil {
             let now = clock.monotonicNanos()

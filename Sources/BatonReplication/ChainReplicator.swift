@@ -197,7 +197,7 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
                                   seed: configuration.clusterId, now: now),
             detector: FailureDetector(nodeId: configuration.nodeId, members: voters.filter { $0 != configuration.nodeId },
                                       configuration: settings.detector, now: now),
-            voters: voters, minimumLength: settings.minimumLength, fencingWindowNanos: settings.detector.fencingWindowNanos,
+            voters: voters, fencingWindowNanos: settings.detector.fencingWindowNanos,
             startedNanos: now)
         detectorActions = FailureDetectorActions()
         publishConfigurationCounters()

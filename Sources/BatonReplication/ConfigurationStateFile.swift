@@ -149,12 +149,7 @@ public enum ConfigurationStateFile {
     /// it and what is wrong.
     public static func read(directory: String, fileSystem: some LogFileSystem) throws(LogError) -> ConfigurationPersistentState? {
         let path = self.path(in: directory)
-        guard fileSystem.exists(path) else { return nil }
-        let size = try fileSystem.fileSize(path)
-        guard size <= Int64(maximumFileBytes) else {
-            throw .corruptStateFile(path: path, reason: "\(size) bytes, longer than the \(maximumFileBytes) of the largest file")
-        }
-        let bytes = try fileSystem.readFile(path, limit: max(Int(size), 1))
+        guard let bytes = try fileSystem.readStateFile(path, maximumBytes: maximumFileBytes) else { return nil }
         return try decode(bytes, path: path)
     }
 }

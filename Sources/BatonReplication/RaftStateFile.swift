@@ -148,13 +148,7 @@ public enum RaftStateFile {
     /// `.corruptStateFile` naming it and what is wrong.
     public static func read(directory: String, fileSystem: some LogFileSystem) throws(LogError) -> RaftPersistentState? {
         let path = self.path(in: directory)
-        guard fileSystem.exists(path) else { return nil }
-        let size = try fileSystem.fileSize(path)
-        let largest = fileBytes(entryCount: maximumEntries)
-        guard size <= Int64(largest) else {
-            throw .corruptStateFile(path: path, reason: "\(size) bytes, longer than the \(largest) of a full file")
-        }
-        let bytes = try fileSystem.readFile(path, limit: max(Int(size), 1))
+        guard let bytes = try fileSystem.readStateFile(path, maximumBytes: fileBytes(entryCount: maximumEntries)) else { return nil }
         return try decode(bytes, path: path)
     }
 

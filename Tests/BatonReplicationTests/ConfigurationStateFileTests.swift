@@ -135,7 +135,7 @@ final class ConfigurationStateFileTests: XCTestCase {
         try writeRaw(resealed(good + [0, 0, 0]))
         XCTAssertEqual(corruptReason(readBack), "3 bytes after the last entry, before the CRC32C")
         try writeRaw([UInt8](repeating: 0, count: ConfigurationStateFile.maximumFileBytes + 1))
-        XCTAssertEqual(corruptReason(readBack), "201 bytes, longer than the 200 of the largest file")
+        XCTAssertEqual(corruptReason(readBack), "201 bytes, longer than the 200 of the largest such file")
         try writeRaw([UInt8](repeating: 0, count: 79))
         XCTAssertEqual(corruptReason(readBack), "79 bytes, shorter than the 80 of the smallest file")
     }
