@@ -11,11 +11,11 @@ extension ChainReplicator {
         let received = status.receivedPosition
         if catchUp.isCatchingUp {
             let wasAwaiting = catchUp.state == .awaitingSuccessor
-            switch catchUp.onSuccessorStatus(successorReceived: received, position: appender.position) {
+            switch catchUp.onSuccessorStatus(successorReceived: received, position: appender.position, now: now) {
             case .finished:
                 finishCatchUp()
             case .wait, .pull:
-                if wasAwaiting, case .pulling = catchUp.state {
+                if wasAwaiting, case let .pulling(target) = catchUp.state, target > appender.position {
                     logger.warning("successor \(successor?.nodeId ?? 0) holds the log up to \(received), beyond this head's \(appender.position): taking those frames from it before ordering")
                 }
             }
