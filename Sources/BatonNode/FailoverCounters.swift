@@ -14,6 +14,8 @@ import BatonRing
 public enum FailoverCounters {
     public static let minimumLengthLabel = "replication.failover.minimumLength"
     public static let memberLabelPrefix = "replication.failover.member."
+    /// This member's own node id.
+    public static let selfLabel = "replication.failover.self"
 
     public static func memberLabel(index: Int) -> String { memberLabelPrefix + String(index) }
 
@@ -21,6 +23,7 @@ public enum FailoverCounters {
     static func publish(_ replication: ReplicationConfiguration, failover: ChainFailoverConfiguration,
                         allocate: (String) -> PositionCounter) {
         allocate(minimumLengthLabel).setRelease(Int64(failover.minimumLength))
+        allocate(selfLabel).setRelease(Int64(replication.nodeId))
         for (index, member) in replication.members.enumerated() {
             allocate(memberLabel(index: index)).setRelease(Int64(member.nodeId))
         }

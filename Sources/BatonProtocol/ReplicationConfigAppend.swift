@@ -68,8 +68,9 @@ public struct ReplicationConfigAppend: ReplicationMessage {
 ///     0  epoch (UInt32: the chain epoch it sets, at least 1)
 ///     4  minimumLength (UInt32: writes are refused below this many members, at least 1)
 ///     8  memberCount (UInt32: 1 to 16)
-///    12  reserved (4 bytes, written 0, ignored)
-///    16  members (16 × UInt32: node ids in chain order, head first; unused slots 0)
+///    12  heldOutCount (UInt32: members an operator holds out; memberCount + heldOutCount ≤ 16)
+///    16  members (16 × UInt32: node ids in chain order, head first, then the
+///        held-out ids; unused slots 0)
 /// ```
 ///
 /// A flyweight: a pointer and nothing else; as thread-safe as the memory it views.
@@ -78,6 +79,7 @@ public struct ReplicationMembershipBlock: FixedLengthFlyweight {
     public static let epochFieldOffset = 0
     public static let minimumLengthFieldOffset = 4
     public static let memberCountFieldOffset = 8
+    public static let heldOutCountFieldOffset = 12
     public static let membersFieldOffset = 16
     /// Member slots (a chain has at most 16 members).
     public static let memberSlots = 16
@@ -97,6 +99,10 @@ public struct ReplicationMembershipBlock: FixedLengthFlyweight {
         get { load(UInt32.self, at: Self.memberCountFieldOffset) }
         nonmutating set { store(newValue, at: Self.memberCountFieldOffset) }
     }
+    @inlinable public var heldOutCount: UInt32 {
+        get { load(UInt32.self, at: Self.heldOutCountFieldOffset) }
+        nonmutating set { store(newValue, at: Self.heldOutCountFieldOffset) }
+    }
     /// Member `slot` (0 = the head); `slot` below `memberSlots`.
     @inlinable public func member(_ slot: Int) -> UInt32 {
         precondition(slot >= 0 && slot < Self.memberSlots, "member slot \(slot)")
@@ -108,6 +114,7 @@ public struct ReplicationMembershipBlock: FixedLengthFlyweight {
     }
     /// Whether a field is out of range (count, minimum, epoch).
     @inlinable public var hasInvalidField: Bool {
-        memberCount < 1 || memberCount > UInt32(Self.memberSlots) || minimumLength < 1 || epoch < 1
+        memberCount < 1 || memberCount > UInt32(Self.memberSlots) || heldOutCount > UInt32(Self.memberSlots) - memberCount
+            || minimumLength < 1 || epoch < 1
     }
 }

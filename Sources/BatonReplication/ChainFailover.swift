@@ -32,6 +32,8 @@ struct ChainFailover {
     /// this tail ever reported durable, so from then on nothing commits that
     /// the learner lacks — and only then is its join passed on.
     var learnerCounts = false
+    /// The last membership-change request number taken from the counters (`baton admin`).
+    var membershipRequestSeen: Int64 = 0
     /// A state file write failed: nothing that depends on it was sent; tried again next cycle.
     var persistFailed = false
 }

@@ -20,6 +20,10 @@ public enum ChainMembershipError: Error, Equatable, Sendable, CustomStringConver
     case notAMember(nodeId: UInt32)
     /// A change adds a member the chain already has.
     case alreadyAMember(nodeId: UInt32)
+    /// A change adds a member an operator holds out (add it back first).
+    case heldOut(nodeId: UInt32)
+    /// A change releases a member no operator holds out.
+    case notHeldOut(nodeId: UInt32)
     /// A configuration entry with term 0 and an index, or index 0 and a term
     /// (only index 0, the cluster file's membership, has term 0).
     case entryTermMismatch(index: UInt64, term: UInt64)
@@ -42,6 +46,10 @@ public enum ChainMembershipError: Error, Equatable, Sendable, CustomStringConver
             return "node \(nodeId) is not a member of the chain"
         case let .alreadyAMember(nodeId):
             return "node \(nodeId) is already a member of the chain"
+        case let .heldOut(nodeId):
+            return "node \(nodeId) is held out of the chain by an operator (baton admin add-member brings it back)"
+        case let .notHeldOut(nodeId):
+            return "node \(nodeId) is not held out of the chain"
         case let .entryTermMismatch(index, term):
             return "entry \(index) of term \(term): only index 0 has term 0"
         case let .truncated(offset, needed, remaining):

@@ -25,7 +25,7 @@ import BatonProtocol
 ///
 /// - a **removed member rejoins** as the tail (`ChainReplicator+Rejoin`).
 ///
-/// Not built yet: membership operations by hand.
+/// - an operator **adds or removes** a member by hand (`ChainReplicator+MembershipChange`).
 ///
 /// Threading: the replicator's thread.
 extension ChainReplicator {
@@ -39,6 +39,7 @@ extension ChainReplicator {
         failover!.detector.tick(now: now, into: &detectorActions)
         if !detectorActions.isEmpty { work += carryOutDetectorActions(now: now) }
         work += proposeRemovalIfDue(now: now)
+        work += handleMembershipRequest(now: now)
         if now >= failover!.nextFencingCheckNanos {
             checkFencing(now: now)
             if failover!.successorIsLearner { dropFailedLearner() }
@@ -147,8 +148,16 @@ extension ChainReplicator {
         reconfigure(epoch: membership.epoch, chain: membership.members, minimumLength: membership.minimumLength, now: now)
         failover!.successorIsLearner = false
         failover!.learnerCounts = false
-        if !inChain {
-            logger.warning("node \(configuration.nodeId) is not in the chain of epoch \(membership.epoch) (\(membership.members.map(String.init).joined(separator: " → "))): it was removed while it was unreachable; rejoining as the tail")
+        publishHeldOutMembers(membership)
+        if !inChain && membership.holdsOut(configuration.nodeId) {
+            logger.warning("node \(configuration.nodeId) is held out of the chain of epoch \(membership.epoch) (\(membership.members.map(String.init).joined(separator: " → "))) by an operator: it stays out until added back (baton admin add-member)")
+            startRejoin()
+        } else if !inChain {
+            if case .none = failover!.rejoin {
+                logger.warning("node \(configuration.nodeId) is not in the chain of epoch \(membership.epoch) (\(membership.members.map(String.init).joined(separator: " → "))): it was removed while it was unreachable; rejoining as the tail")
+            } else {
+                logger.info("node \(configuration.nodeId) may rejoin the chain of epoch \(membership.epoch): learning from its tail")
+            }
             startRejoin()
         } else if failover!.rejoin != .none {
             logger.info("node \(configuration.nodeId) is back in the chain (epoch \(membership.epoch)) as its \(roleInChain.rawValue)")
@@ -240,8 +249,10 @@ extension ChainReplicator {
         block.epoch = membership.epoch
         block.minimumLength = UInt32(membership.minimumLength)
         block.memberCount = UInt32(membership.members.count)
+        block.heldOutCount = UInt32(membership.heldOut.count)
+        let ids = membership.members + membership.heldOut
         for slot in 0..<ReplicationMembershipBlock.memberSlots {
-            block.setMember(slot, slot < membership.members.count ? membership.members[slot] : 0)
+            block.setMember(slot, slot < ids.count ? ids[slot] : 0)
         }
     }
 
@@ -254,15 +265,19 @@ extension ChainReplicator {
 
     static func block(_ block: ReplicationMembershipBlock, holds membership: ChainMembership) -> Bool {
         guard block.epoch == membership.epoch, Int(block.minimumLength) == membership.minimumLength,
-              Int(block.memberCount) == membership.members.count else { return false }
+              Int(block.memberCount) == membership.members.count, Int(block.heldOutCount) == membership.heldOut.count else { return false }
         for slot in 0..<membership.members.count where block.member(slot) != membership.members[slot] { return false }
+        for (index, id) in membership.heldOut.enumerated() where block.member(membership.members.count + index) != id { return false }
         return true
     }
 
-    /// The membership in a message block, or nil when it is not a valid one (a duplicate id).
+    /// The membership in a message block, or nil when it is not a valid one
+    /// (a duplicate id; the counts were checked with the datagram).
     static func membership(_ block: ReplicationMembershipBlock) -> ChainMembership? {
-        let members = (0..<Int(block.memberCount)).map(block.member)
-        return try? ChainMembership(epoch: block.epoch, members: members, minimumLength: Int(block.minimumLength))
+        let count = Int(block.memberCount)
+        let members = (0..<count).map(block.member)
+        let heldOut = (count..<(count + Int(block.heldOutCount))).map(block.member)
+        return try? ChainMembership(epoch: block.epoch, members: members, minimumLength: Int(block.minimumLength), heldOut: heldOut)
     }
 
     // MARK: - The failure detector

@@ -31,6 +31,10 @@ import BatonProtocol
 /// A learner that stops is dropped by the tail once its detector confirms it
 /// failed (it would pin the tail's retention).
 ///
+/// A member an operator holds out (`baton admin remove-member`) goes through
+/// release and cut the same way but learns nothing (no tail takes it as a
+/// learner) until an operator adds it back; then it learns and joins.
+///
 /// Threading: the replicator's thread.
 extension ChainReplicator {
     /// How often a caught-up learner asks to be added back.
@@ -40,7 +44,11 @@ extension ChainReplicator {
     func startRejoin() {
         guard failover != nil, case .none = failover!.rejoin else { return }
         failover!.rejoin = .releasing
-        logger.info("node \(configuration.nodeId) was removed from the chain (epoch \(epoch)): cutting its log to the last commit it knows, then learning from the tail to rejoin")
+        if failover!.log.committedMembership.holdsOut(configuration.nodeId) {
+            logger.info("node \(configuration.nodeId) was held out of the chain (epoch \(epoch)): cutting its log to the last commit it knows, then waiting to be added back")
+        } else {
+            logger.info("node \(configuration.nodeId) was removed from the chain (epoch \(epoch)): cutting its log to the last commit it knows, then learning from the tail to rejoin")
+        }
     }
 
     /// One step of the way back, each duty cycle while outside the chain.
@@ -68,6 +76,13 @@ extension ChainReplicator {
             startLearning(cutTo: position)
             return 1
         case let .learning(lastAsked):
+            if failover!.log.committedMembership.holdsOut(configuration.nodeId) {
+                // Held out by an operator: learn nothing, ask nothing, until added back.
+                guard predecessor != nil else { return 0 }
+                predecessor = nil
+                startFromNewPredecessor()
+                return 1
+            }
             var work = 0
             if let tail = chain.last, tail != configuration.nodeId, predecessor?.nodeId != tail {
                 predecessor = membersById[tail]
@@ -170,6 +185,7 @@ extension ChainReplicator {
     @inline(__always)
     func acceptsLearner(_ node: UInt32) -> Bool {
         failover != nil && inChain && successor == nil && membersById[node] != nil && !chain.contains(node)
+            && !failover!.log.committedMembership.holdsOut(node)
     }
 
     /// A learner the detector holds failed is dropped (it would pin retention and get resends forever).

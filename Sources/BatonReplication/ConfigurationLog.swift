@@ -159,7 +159,7 @@ public struct ConfigurationLog: Sendable {
         guard lastEntry == committedEntry else { return .refused(.uncommittedEntry(index: lastEntry.index)) }
         let expected = UInt64(committedMembership.epoch) + 1
         guard UInt64(membership.epoch) == expected else { return .refused(.wrongEpoch(proposed: membership.epoch, expected: expected)) }
-        for member in membership.members where !voters.contains(member) { return .refused(.notAVoter(nodeId: member)) }
+        for member in membership.members + membership.heldOut where !voters.contains(member) { return .refused(.notAVoter(nodeId: member)) }
         append(membership: membership)
         let action = advanceCommit(now: now)
         return .accepted(entry: lastEntry, action: action == .none ? broadcastAppend(now: now) : action)

@@ -61,6 +61,21 @@ public final class ReplicationCounters: @unchecked Sendable {
     public let membersFailed: PositionCounter
     /// Configuration-log and failure-detector datagrams taken (votes, Appends, acks, probes).
     public let configurationMessages: PositionCounter
+    /// The members an operator holds out of the chain in force (a bit per
+    /// member index of the cluster file).
+    public let membersHeldOut: PositionCounter
+    /// Membership changes by hand (`baton admin add-member`/`remove-member`,
+    /// another process: written from outside the node, like Raft's transfer
+    /// counters). The tool writes the node and the kind
+    /// (`MembershipChangeKind`), then the request number; the member answers
+    /// with the outcome (`MembershipChangeOutcome`), the epoch it proposed
+    /// (0: none), then the request number handled.
+    public let membershipRequests: PositionCounter
+    public let membershipRequestNode: PositionCounter
+    public let membershipRequestKind: PositionCounter
+    public let membershipHandled: PositionCounter
+    public let membershipOutcome: PositionCounter
+    public let membershipProposedEpoch: PositionCounter
 
     public init(allocate: (String) -> PositionCounter) {
         role = allocate("replication.role")
@@ -95,6 +110,13 @@ public final class ReplicationCounters: @unchecked Sendable {
         fenced = allocate("replication.fenced")
         membersFailed = allocate("replication.failureDetector.failed")
         configurationMessages = allocate("replication.configuration.messages")
+        membersHeldOut = allocate("replication.configuration.heldOut")
+        membershipRequests = allocate("replication.membership.requests")
+        membershipRequestNode = allocate("replication.membership.node")
+        membershipRequestKind = allocate("replication.membership.kind")
+        membershipHandled = allocate("replication.membership.handled")
+        membershipOutcome = allocate("replication.membership.outcome")
+        membershipProposedEpoch = allocate("replication.membership.proposedEpoch")
     }
 
     /// The drop counter for `reason`.

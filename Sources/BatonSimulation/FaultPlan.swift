@@ -10,6 +10,9 @@ public struct FaultPlan: Sendable, Equatable {
         case network, partition, crash, pause, disk, clock, corruption
         /// A leadership transfer asked of the leader (`baton admin transfer-leadership`; Raft only).
         case transfer
+        /// An operator removes a member from the chain or adds a held-out one
+        /// back (`baton admin remove-member` / `add-member`; chain with failover only).
+        case membership
         public var description: String { rawValue }
     }
 
@@ -27,7 +30,8 @@ public struct FaultPlan: Sendable, Equatable {
     /// Every kind. (Corruption strikes any member of a chain of two or more: its
     /// recovery cuts a corrupt durable frame and fetches the rest again — a
     /// follower from its predecessor, the head from its successor. Corruption
-    /// is a chain fault, transfer a Raft one: the simulation drops the other.)
+    /// is a chain fault, transfer a Raft one, membership one of a chain with
+    /// failover: the simulation drops what does not apply.)
     public static let defaultKinds: Set<Kind> = Set(Kind.allCases)
 
     /// A plan with nothing going wrong.

@@ -232,6 +232,30 @@ public final class SimulatedMember {
         raft.transferRequests.setRelease(raft.transferRequests.getPlain() + 1)
     }
 
+    /// Writes a membership change into the node's counters, as `baton admin
+    /// add-member` / `remove-member` writes another process's (member index `subject`).
+    func requestMembershipChange(_ kind: MembershipChangeKind, of subject: Int) {
+        guard let counters = node?.replicationCounters else { return }
+        counters.membershipRequestNode.setReleaseAllowingDecrease(Int64(subject + 1))
+        counters.membershipRequestKind.setReleaseAllowingDecrease(kind.rawValue)
+        counters.membershipRequests.setRelease(counters.membershipRequests.getPlain() + 1)
+    }
+
+    /// Whether this member says it leads the configuration log (failover).
+    var leadsConfigurationLog: Bool {
+        guard let counters = node?.replicationCounters, node?.configuration.replication?.failover != nil else { return false }
+        return counters.configurationLeader.getAcquire() == Int64(index + 1)
+    }
+
+    /// The configuration log's term as this member knows it (failover).
+    var configurationTerm: Int64? { node?.replicationCounters?.configurationTerm.getAcquire() }
+
+    /// The member indexes the chain in force holds out, as this member applied it.
+    var heldOutMembers: [Int] {
+        guard let bits = node?.replicationCounters?.membersHeldOut.getAcquire(), bits != 0 else { return [] }
+        return (0..<16).filter { (bits >> Int64($0)) & 1 == 1 }
+    }
+
     /// When the member's next storage completion is due, if any is in flight.
     var nextStorageReadyNanos: Int64? { node == nil ? nil : environment.storage?.nextReadyNanos }
 }

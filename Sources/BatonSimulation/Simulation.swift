@@ -58,6 +58,8 @@ public final class Simulation {
         case resume(Int)
         case unblock(from: Int, to: Int)
         case diskFaultsOff(Int)
+        /// After healing: ask the configuration leader to add back every held-out member (again until none is).
+        case addBackHeldOut
     }
 
     struct ScheduledAction {
@@ -79,8 +81,9 @@ public final class Simulation {
         faultRandom = random.fork(4)
         var clientRandom = random.fork(5)
         // Raft members do not repair bit rot (see FaultPlan.defaultKinds): corruption is a chain fault.
-        let allowed = options.replication == .raft ? options.allowedFaults.subtracting([.corruption])
+        var allowed = options.replication == .raft ? options.allowedFaults.subtracting([.corruption])
                                                    : options.allowedFaults.subtracting([.transfer])
+        if options.replication == .raft || !options.failover { allowed.remove(.membership) }
         if let script = options.script {
             var scripted = FaultPlan.calm(members: options.nodes)
             scripted.faultNanos = script.faultNanos
@@ -430,6 +433,8 @@ public final class Simulation {
             case let .diskFaultsOff(member):
                 members[member].environment.disk.faultsEnabled = false
                 trace.record(.diskFaults(member: member, enabled: false))
+            case .addBackHeldOut:
+                addBackHeldOutMembers()
             }
         }
     }
@@ -515,9 +520,34 @@ public final class Simulation {
             leader.requestLeadershipTransfer(to: target)
             tally.transfers += 1
             trace.record(.transferAsked(member: leader.index, target: target))
+        case .membership:
+            guard let leader = configurationLeader() else { return }
+            let add = leader.heldOutMembers.contains(member)
+            leader.requestMembershipChange(add ? .add : .remove, of: member)
+            tally.membershipChanges += 1
+            trace.record(.membershipChangeAsked(member: leader.index, subject: member, add: add))
         case .network:
             return
         }
+    }
+
+    /// The running member that leads the chain's configuration log (of the newest term), if one does.
+    private func configurationLeader() -> SimulatedMember? {
+        members.filter { $0.isUp && $0.leadsConfigurationLog }.max { ($0.configurationTerm ?? 0) < ($1.configurationTerm ?? 0) }
+    }
+
+    /// Healing: an operator adds back every member held out (asking again
+    /// every 20 ms until no member is held out — a leader may be busy or
+    /// change), so that every member must deliver everything at the end.
+    private func addBackHeldOutMembers() {
+        let newest = members.filter(\.isUp).max { ($0.epoch ?? 0) < ($1.epoch ?? 0) }
+        guard let heldOut = newest?.heldOutMembers, !heldOut.isEmpty else { return }
+        if let leader = configurationLeader() {
+            leader.requestMembershipChange(.add, of: heldOut[0])
+            tally.membershipChanges += 1
+            trace.record(.membershipChangeAsked(member: leader.index, subject: heldOut[0], add: true))
+        }
+        schedule(.addBackHeldOut, after: 20_000_000)
     }
 
     private func crash(_ member: Int) {
@@ -688,6 +718,7 @@ public final class Simulation {
                 schedule(.restart(member.index), after: 0)
             }
         }
+        if options.failover { schedule(.addBackHeldOut, after: 0) }
         trace.record(.faultsStopped)
     }
 }

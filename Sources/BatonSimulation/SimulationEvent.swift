@@ -26,6 +26,8 @@ public enum SimulationEvent: Sendable, Equatable {
     case networkFaults(enabled: Bool)
     case scriptGaveUp(step: Int)
     case transferAsked(member: Int, target: Int?)
+    /// The operator asked configuration leader `member` to add (or remove) member `subject`.
+    case membershipChangeAsked(member: Int, subject: Int, add: Bool)
     /// A member applied a chain configuration (failover): its epoch and role code there.
     case reconfigured(member: Int, epoch: Int64, role: Int64)
 
@@ -36,7 +38,7 @@ public enum SimulationEvent: Sendable, Equatable {
              let .clockJump(m, _, _), let .diskFaults(m, _), let .corruptedByte(m, _), let .repaired(m, _), let .connected(_, m),
              let .acked(m, _, _, _), let .refused(m, _, _), let .delivered(m, _, _, _), let .committed(m, _),
              let .leadership(m, _), let .agentError(m, _), let .restartFailed(m, _), let .named(m, _),
-             let .transferAsked(m, _), let .reconfigured(m, _, _):
+             let .transferAsked(m, _), let .reconfigured(m, _, _), let .membershipChangeAsked(m, _, _):
             return m
         case .partitioned, .healed, .faultsStopped, .networkFaults, .scriptGaveUp:
             return nil
@@ -67,6 +69,8 @@ public enum SimulationEvent: Sendable, Equatable {
             return "member \(m) in epoch \(epoch) as \(ChainRole(code: role).map(\.rawValue) ?? "role \(role)")"
         case let .agentError(m, text): return "member \(m) agent error: \(text)"
         case let .restartFailed(m, text): return "member \(m) could not restart: \(text)"
+        case let .membershipChangeAsked(m, subject, add):
+            return "member \(m) asked to \(add ? "add back" : "remove") member \(subject)"
         case let .transferAsked(m, target): return "member \(m) asked to hand leadership to \(target.map { "member \($0)" } ?? "its best follower")"
         case let .named(m, name): return "script: member \(m) is \(name)"
         case let .networkFaults(on): return "script: network faults \(on ? "on" : "off")"

@@ -68,9 +68,11 @@ public struct FaultTally: Sendable, Equatable, CustomStringConvertible {
     public var disk = DiskFaultCounts()
     public var corruptions = 0
     public var transfers = 0
+    /// Membership changes asked by the simulated operator (failover chains).
+    public var membershipChanges = 0
     public var network = NetworkFaultCounts()
 
     public var description: String {
-        "crashes \(crashes) (unsynced writes lost \(lostWrites), torn \(tornWrites)), pauses \(pauses), partitions \(partitions), isolations \(isolations), clock jumps \(clockJumps), disk bursts \(diskBursts) (\(disk)), corrupted bytes \(corruptions), transfers asked \(transfers), datagrams \(network.sent) (dropped \(network.dropped), duplicated \(network.duplicated), corrupted \(network.corrupted), delayed \(network.delayed), partitioned \(network.partitioned))"
+        "crashes \(crashes) (unsynced writes lost \(lostWrites), torn \(tornWrites)), pauses \(pauses), partitions \(partitions), isolations \(isolations), clock jumps \(clockJumps), disk bursts \(diskBursts) (\(disk)), corrupted bytes \(corruptions), transfers asked \(transfers), membership changes asked \(membershipChanges), datagrams \(network.sent) (dropped \(network.dropped), duplicated \(network.duplicated), corrupted \(network.corrupted), delayed \(network.delayed), partitioned \(network.partitioned))"
     }
 }

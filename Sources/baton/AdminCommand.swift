@@ -8,6 +8,6 @@ struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Operate a running member, or show a whole cluster (on its machine, through the counters files).",
-        subcommands: [AdminStatusCommand.self, TransferLeadershipCommand.self]
+        subcommands: [AdminStatusCommand.self, TransferLeadershipCommand.self, AddMemberCommand.self, RemoveMemberCommand.self]
     )
 }

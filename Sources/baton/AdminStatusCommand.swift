@@ -93,7 +93,11 @@ struct AdminStatusCommand: ParsableCommand {
         if let fenced = member.fencedText { notes.append(fenced) }
         let failed = member.failedMembers
         if !failed.isEmpty { notes.append("holds failed: " + failed.map { $0 >= 0 ? "node \($0)" : "member index \(-1 - $0)" }.joined(separator: ", ")) }
-        if member.chainRole == .outside { notes.append("OUTSIDE THE CHAIN (removed by a configuration change)") }
+        if member.chainRole == .outside {
+            let heldOut = (member.value("replication.configuration.heldOut") >> Int64(member.index)) & 1 == 1
+            notes.append(heldOut ? "HELD OUT by an operator (baton admin add-member --node \(member.id) brings it back)"
+                                 : "OUTSIDE THE CHAIN (removed by a configuration change; rejoining)")
+        }
         if let rejoin = member.values["raft.rejoinAt"], rejoin >= 0 { notes.append("REJOIN NEEDED (the leader's log starts at \(rejoin))") }
         return notes
     }

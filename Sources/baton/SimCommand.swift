@@ -31,7 +31,7 @@ struct SimCommand: ParsableCommand {
     @Option(name: .long, help: "Replication mode: chain or raft (raft: an odd number of members; corruption faults are not drawn).")
     var replication: ReplicationMode = .chain
 
-    @Option(name: .long, help: "Fault kinds a seed may draw: a list of network,partition,crash,pause,disk,clock,corruption; 'all' (the default); or 'none'.")
+    @Option(name: .long, help: "Fault kinds a seed may draw: a list of network,partition,crash,pause,disk,clock,corruption,transfer (Raft),membership (chain with --failover); 'all' (the default); or 'none'.")
     var faults: String?
 
     @Option(name: .long, help: "A deliberate bug to switch on (proves the checker catches it): \(Mutation.allCases.map(\.rawValue).joined(separator: ", ")).")

@@ -33,7 +33,13 @@ extension StatCommand {
         default:
             break
         }
-        if role == .outside {
+        let ids = FailoverCounters.memberIds(values)
+        let heldOut = ids.enumerated().filter { (value("replication.configuration.heldOut") >> Int64($0.offset)) & 1 == 1 }.map { "node \($0.element)" }
+        if !heldOut.isEmpty { lines.append("  held out by an operator: " + heldOut.joined(separator: ", ") + " (baton admin add-member brings a member back)") }
+        if role == .outside, let nodeId = values[FailoverCounters.selfLabel], heldOut.contains("node \(nodeId)") {
+            lines.append("  HELD OUT OF THE CHAIN: an operator removed this member (baton admin remove-member); it stays out, learning nothing, "
+                         + "until baton admin add-member lets it rejoin, and refuses publishes naming the head")
+        } else if role == .outside {
             lines.append("  OUTSIDE THE CHAIN: a committed configuration (epoch \(value("replication.epoch"))) removed this member "
                          + "while it was unreachable; it is rejoining as the tail (cutting its log to the last commit it knows, "
                          + "learning the rest from the tail, then added back by a configuration entry) and refuses publishes naming the head")

@@ -170,6 +170,9 @@ final class ChainControlMessageTests: XCTestCase {
     func testAConfigAppendOutOfRangeIsMalformed() {
         XCTAssertEqual(check(append { $0.entryMembership.memberCount = 0 }), .dropped(.malformed), "no member")
         XCTAssertEqual(check(append { $0.committedMembership.memberCount = 17 }), .dropped(.malformed), "more than 16")
+        XCTAssertEqual(check(append { $0.entryMembership.heldOutCount = 13 }), .valid(.configAppend, fromNode: 2), "3 + 13 ids fill the 16 slots")
+        XCTAssertEqual(check(append { $0.entryMembership.heldOutCount = 14 }), .dropped(.malformed), "3 members and 14 held out")
+        XCTAssertEqual(check(append { $0.committedMembership.heldOutCount = .max }), .dropped(.malformed), "no wrap-around")
         XCTAssertEqual(check(append { $0.entryMembership.minimumLength = 0 }), .dropped(.malformed), "minimum 0")
         XCTAssertEqual(check(append { $0.committedMembership.epoch = 0 }), .dropped(.malformed), "epoch 0")
         XCTAssertEqual(check(append { $0.entryIndex = 0 }), .dropped(.malformed), "no entry")

@@ -145,4 +145,50 @@ final class ChainFailoverTests: XCTestCase {
         XCTAssertEqual(state?.committedEntry.membership.epoch, 2)
         XCTAssertEqual(state?.committedEntry.membership.members, [0, 1])
     }
+
+    /// Asks member `at` (as `baton admin` would, through its counters) to
+    /// add or remove member `subject`; returns its answer.
+    func askMembershipChange(_ chain: InMemoryChain, at: Int, _ kind: MembershipChangeKind, of subject: UInt32) throws -> MembershipChangeOutcome? {
+        let counters = chain.counters[at]
+        counters.membershipRequestNode.setReleaseAllowingDecrease(Int64(subject))
+        counters.membershipRequestKind.setReleaseAllowingDecrease(kind.rawValue)
+        let request = counters.membershipRequests.getAcquire() + 1
+        counters.membershipRequests.setRelease(request)
+        XCTAssertTrue(try chain.run(rounds: 1_000) { counters.membershipHandled.getAcquire() == request }, "no answer")
+        return MembershipChangeOutcome(rawValue: counters.membershipOutcome.getAcquire())
+    }
+
+    /// An operator removes the head: its successor heads the chain at the
+    /// next epoch and the old head stays out — learning nothing, not asking
+    /// to join — however long it runs; added back, it catches up from the
+    /// tail and joins as the tail, and every log is the same. The refusals
+    /// name their reasons: not the leader, below the minimum, already in.
+    func testAnOperatorRemovesTheHeadAndAddsItBackAsTheTail() throws {
+        let chain = try makeChain()
+        let leaderIndex = Int(chain.counters[0].configurationLeader.getAcquire())  // node ids are member indexes here
+        let follower = (leaderIndex + 1) % 3
+        XCTAssertEqual(try askMembershipChange(chain, at: follower, .remove, of: 0), .notLeader)
+        XCTAssertEqual(try askMembershipChange(chain, at: leaderIndex, .add, of: 1), .alreadyInChain)
+        XCTAssertEqual(try askMembershipChange(chain, at: leaderIndex, .remove, of: 7), .unknownMember)
+        XCTAssertEqual(try askMembershipChange(chain, at: leaderIndex, .remove, of: 0), .proposed)
+        XCTAssertEqual(chain.counters[leaderIndex].membershipProposedEpoch.getAcquire(), 2)
+        XCTAssertTrue(try chain.run(rounds: 100_000) {
+            [1, 2].allSatisfy { chain.counters[$0].epoch.getAcquire() == 2 } && chain.leadership[1].current == .leading
+        }, "epochs \(chain.counters.map { $0.epoch.getAcquire() }), node 1 \(chain.leadership[1].current)")
+        XCTAssertEqual(ChainRole(code: chain.counters[0].role.getAcquire()), .outside)
+        XCTAssertEqual(chain.counters[1].membersHeldOut.getAcquire(), 1, "member index 0 held out")
+        try publishAndCheck(chain, head: 1, members: [1, 2])
+        // Held out: a simulated second later it is still out, epoch unchanged (no join).
+        for _ in 0..<Int(1_000_000_000 / Self.stepNanos) { try chain.step() }
+        XCTAssertEqual(chain.counters.map { $0.epoch.getAcquire() }, [2, 2, 2])
+        XCTAssertEqual(try askMembershipChange(chain, at: leaderIndex, .remove, of: 1), .belowMinimumLength)
+        XCTAssertEqual(try askMembershipChange(chain, at: leaderIndex, .remove, of: 0), .notInChain)
+
+        XCTAssertEqual(try askMembershipChange(chain, at: leaderIndex, .add, of: 0), .proposed)
+        XCTAssertTrue(try chain.run(rounds: 200_000) {
+            chain.counters.allSatisfy { $0.epoch.getAcquire() == 4 } && ChainRole(code: chain.counters[0].role.getAcquire()) == .tail
+        }, "epochs \(chain.counters.map { $0.epoch.getAcquire() }): released at 3, joined at 4")
+        XCTAssertEqual(chain.counters[1].membersHeldOut.getAcquire(), 0)
+        try publishAndCheck(chain, head: 1, members: [1, 2, 0])
+    }
 }

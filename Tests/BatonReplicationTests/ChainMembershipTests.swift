@@ -160,6 +160,52 @@ final class ChainMembershipTests: XCTestCase {
         XCTAssertTrue(ChainMembershipError.memberCountOutOfRange(count: 17).description.contains("17 members"))
     }
 
+    /// An operator's removal holds a member out: it cannot join (`appending`)
+    /// until released, failure removals keep it held out, and the encoding
+    /// puts its id after the members (byte 5 counts them; a file written
+    /// before held-out members existed has 0 there and reads the same).
+    func testHeldOutMembers() throws {
+        let start = try chain([1, 2, 3], epoch: 4)
+        let out = try start.holdingOut(1)
+        XCTAssertEqual(out.members, [2, 3])
+        XCTAssertEqual(out.heldOut, [1])
+        XCTAssertEqual(out.epoch, 5)
+        XCTAssertTrue(out.holdsOut(1))
+        XCTAssertEqual(out.head, 2, "without the head, its successor heads the chain")
+        XCTAssertThrowsError(try out.appending(1)) { XCTAssertEqual($0 as? ChainMembershipError, .heldOut(nodeId: 1)) }
+        XCTAssertThrowsError(try out.holdingOut(1)) { XCTAssertEqual($0 as? ChainMembershipError, .notAMember(nodeId: 1)) }
+        XCTAssertThrowsError(try start.releasing(1)) { XCTAssertEqual($0 as? ChainMembershipError, .notHeldOut(nodeId: 1)) }
+        let failed = try out.removing(3)
+        XCTAssertEqual(failed.heldOut, [1], "a failure removal keeps the operator's")
+        XCTAssertEqual(try failed.withMinimumLength(1).heldOut, [1])
+        let released = try out.releasing(1)
+        XCTAssertEqual(released.members, [2, 3])
+        XCTAssertEqual(released.heldOut, [])
+        XCTAssertEqual(released.epoch, 6)
+        XCTAssertEqual(try released.appending(1).members, [2, 3, 1], "released, it joins as the tail")
+        XCTAssertThrowsError(try ChainMembership(epoch: 1, members: [1, 2], minimumLength: 1, heldOut: [2])) {
+            XCTAssertEqual($0 as? ChainMembershipError, .duplicateMember(nodeId: 2))
+        }
+        XCTAssertThrowsError(try ChainMembership(epoch: 1, members: Array(1...10), minimumLength: 1, heldOut: Array(11...17))) {
+            XCTAssertEqual($0 as? ChainMembershipError, .memberCountOutOfRange(count: 17))
+        }
+        XCTAssertTrue(out.description.contains("held out 1"))
+
+        let bytes = try encoded(out)
+        XCTAssertEqual(bytes.count, 8 + 3 * 4)
+        XCTAssertEqual(Array(bytes[4..<6]), [2, 1], "member count, held-out count")
+        XCTAssertEqual(Array(bytes[8..<20]), [2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0], "members, then the held-out id")
+        XCTAssertEqual(try decodeMembership(bytes), out)
+        var bad = bytes
+        bad[16] = 2
+        XCTAssertEqual(decodeError(bad), .duplicateMember(nodeId: 2), "a held-out id that is also a member")
+        bad = bytes
+        bad[5] = 15
+        XCTAssertEqual(decodeError(bad), .memberCountOutOfRange(count: 17))
+        bad[5] = 2
+        XCTAssertEqual(decodeError(bad), .truncated(offset: 8, needed: 16, remaining: 12))
+    }
+
     func testEntryEncodingAndUpToDateOrder() throws {
         let entry = ConfigurationEntry(index: 7, term: 0x0102, membership: try chain([5, 2, 9]))
         var bytes = [UInt8](repeating: 0, count: entry.encodedBytes)

@@ -5,6 +5,7 @@ import BatonReplication
 import BatonRing
 import BatonTestSupport
 import BatonTime
+import Glibc
 import Logging
 
 /// A chain of `ChainReplicator`s over an `InMemoryReplicationNetwork`, each
@@ -32,7 +33,7 @@ final class InMemoryChain {
 
     init(members count: Int, faults: FaultInjection = FaultInjection(seed: 1), failover: ChainFailoverConfiguration? = nil) throws {
         var logger = Logger(label: "in-memory-chain")
-        logger.logLevel = .critical
+        logger.logLevel = getenv("BATON_TEST_LOG") == nil ? .critical : .info
         let members = (0..<count).map { index in
             ClusterMember(nodeId: UInt32(index), replicationAddress: IPv4SocketAddress(10, 0, 0, UInt8(index + 1), port: 7500),
                           clientAddress: HostAndPort(host: "10.0.0.\(index + 1)", port: 7400))
@@ -114,6 +115,8 @@ final class InMemoryChain {
 
     /// One round: every writer and every replicator does one duty cycle, then time moves by `step`.
     func step(nanos step: Int64 = 50_000) throws {
+        // Each member's "order stage" (`publish`) obeys its gate's generation from this cycle on.
+        for (index, gate) in leadership.enumerated() where !stopped.contains(index) { gate.orderStageObeys(gate.currentGeneration) }
         for (index, writer) in writers.enumerated() where !stopped.contains(index) { _ = try writer.doWork() }
         for (index, replicator) in replicators.enumerated() where !stopped.contains(index) { _ = try replicator.doWork() }
         clock.advance(nanos: step)

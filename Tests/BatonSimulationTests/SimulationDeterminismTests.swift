@@ -44,7 +44,7 @@ final class SimulationDeterminismTests: XCTestCase {
             pauses += result.faults.pauses
             partitions += result.faults.partitions + result.faults.isolations
         }
-        XCTAssertEqual(kindsSeen, FaultPlan.defaultKinds.subtracting([.transfer]), "every chain fault kind")
+        XCTAssertEqual(kindsSeen, FaultPlan.defaultKinds.subtracting([.transfer, .membership]), "every static chain's fault kind")
         XCTAssertGreaterThan(crashes, 0)
         XCTAssertGreaterThan(dropped, 0)
         XCTAssertGreaterThan(lostOrTorn, 0, "some crash lost or tore an unsynced write")
@@ -62,6 +62,23 @@ final class SimulationDeterminismTests: XCTestCase {
         }
         XCTAssertGreaterThan(transfers, 0)
         XCTAssertGreaterThan(handOvers, 12, "leadership moved beyond each run's first election")
+    }
+
+    /// A chain with failover's own kind: the simulated operator removes and
+    /// adds members back through the configuration leader, and the changes commit.
+    func testAnOperatorsMembershipChangesAreDrawnAndCommitted() throws {
+        var asked = 0, committed: Int64 = 0
+        for seed in UInt64(1)...6 {
+            var options = SimulationOptions(seed: seed, nodes: seed % 2 == 0 ? 5 : 3, allowedFaults: [.membership])
+            options.failover = true
+            let result = try Simulation(options).run()
+            XCTAssertTrue(result.passed, result.summary)
+            XCTAssertEqual(result.plan.kinds, [.membership])
+            asked += result.faults.membershipChanges
+            committed += result.highestEpoch - 1
+        }
+        XCTAssertGreaterThan(asked, 6)
+        XCTAssertGreaterThan(committed, 6, "removals and additions each commit an epoch")
     }
 
     func testARaftRunIsDeterministicToo() throws {
