@@ -11,7 +11,12 @@ import BatonCodec
 /// - **request** (2): "probe `subject` for me" (an indirect probe: the
 ///   requester cannot hear it directly);
 /// - **join** (3): "add `subject` (me) back to the chain as its tail" — a
-///   removed member that has caught up, to the configuration leader.
+///   removed member that has caught up, to the configuration leader;
+/// - **handOver** (4): "stop ordering and tell me when your successor holds
+///   everything you ordered" — the configuration leader (`requester`) to the
+///   head (`subject`) an operator removes;
+/// - **handedOver** (5): "my successor holds everything I ordered; I order
+///   nothing more" — that head (`subject`) back to the leader.
 ///
 /// `nonce` pairs answers with probes. The header's `epoch` is the sender's
 /// chain epoch (informational: probes cross epochs).
@@ -19,7 +24,7 @@ import BatonCodec
 /// ```
 ///     0  ReplicationHeader (24 bytes: message header, cluster id, epoch, sender)
 ///    24  nonce (UInt64)
-///    32  kind (UInt32: 0 probe, 1 answer, 2 request, 3 join)
+///    32  kind (UInt32: 0 probe, 1 answer, 2 request, 3 join, 4 handOver, 5 handedOver)
 ///    36  subject (UInt32: the member probed, shown alive, or to probe)
 ///    40  requester (UInt32: the member that wants to know)
 ///    44  reserved (4 bytes, written 0, ignored)
@@ -45,6 +50,11 @@ public struct ReplicationProbe: ReplicationMessage {
         /// A removed member that has taken the log up to the commit asks the
         /// configuration leader to add it back as the tail (`subject`: itself).
         case join = 3
+        /// The configuration leader asks the head it is to remove to hand over
+        /// (`subject`: the head, `requester`: the leader).
+        case handOver = 4
+        /// The head has handed over: its successor holds all it ordered (`subject`: the head).
+        case handedOver = 5
     }
 
     public let address: UnsafeMutableRawPointer
@@ -58,7 +68,7 @@ public struct ReplicationProbe: ReplicationMessage {
         get { load(UInt64.self, at: Self.nonceFieldOffset) }
         nonmutating set { store(newValue, at: Self.nonceFieldOffset) }
     }
-    /// The raw kind (a checked datagram holds 0, 1 or 2).
+    /// The raw kind (a checked datagram holds 0 to 5).
     @inlinable public var kindCode: UInt32 {
         get { load(UInt32.self, at: Self.kindFieldOffset) }
         nonmutating set { store(newValue, at: Self.kindFieldOffset) }

@@ -34,6 +34,39 @@ struct ChainFailover {
     var learnerCounts = false
     /// The last membership-change request number taken from the counters (`baton admin`).
     var membershipRequestSeen: Int64 = 0
+    /// The configuration leader: an operator's removal of the head, waiting for the head to hand over.
+    var pendingHeadRemoval: PendingHeadRemoval?
+    /// The head: ordering paused for an operator's removal (`ChainReplicator+HandOver`).
+    var handOver: HeadHandOver?
     /// A state file write failed: nothing that depends on it was sent; tried again next cycle.
     var persistFailed = false
+}
+
+/// An operator's removal of the head, held by the configuration leader until
+/// the head has handed over (or `proposeByNanos` passes: then it is proposed
+/// anyway — safe, only not clean: what the head ordered and did not forward
+/// is not acknowledged, and its publishers send it again to the new head).
+/// Threading: the replicator's thread only.
+struct PendingHeadRemoval {
+    /// The `baton admin` request it answers once proposed.
+    let request: Int64
+    let head: UInt32
+    /// The committed epoch it was asked in: any other change meanwhile ends it (the tool asks again).
+    let epoch: UInt32
+    let proposeByNanos: Int64
+    var lastAskedNanos: Int64
+    var handedOver = false
+}
+
+/// A head handing over before an operator's removal: its order stage is
+/// paused (the gate publishes `waiting`: publishes wait, nothing is refused)
+/// until the removal commits, or until `resumeAtNanos`.
+/// Threading: the replicator's thread only.
+struct HeadHandOver {
+    /// The configuration leader to tell (this member itself when it leads).
+    var requester: UInt32
+    /// The gate generation of the pause: the order stage appends nothing more once it has seen it.
+    let pauseGeneration: Int64
+    let resumeAtNanos: Int64
+    var lastToldNanos: Int64 = .min / 2
 }

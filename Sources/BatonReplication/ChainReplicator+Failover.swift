@@ -40,6 +40,8 @@ extension ChainReplicator {
         if !detectorActions.isEmpty { work += carryOutDetectorActions(now: now) }
         work += proposeRemovalIfDue(now: now)
         work += handleMembershipRequest(now: now)
+        work += advanceHeadRemoval(now: now)
+        work += advanceHandOver(now: now)
         if now >= failover!.nextFencingCheckNanos {
             checkFencing(now: now)
             if failover!.successorIsLearner { dropFailedLearner() }
@@ -336,6 +338,10 @@ extension ChainReplicator {
             }
         case .join:
             onJoin(of: probe.subject, from: node, now: now)
+        case .handOver:
+            if probe.subject == configuration.nodeId { onHandOverRequest(from: node, now: now) }
+        case .handedOver:
+            if probe.subject == node { onHandedOver(by: node) }
         case .answer:
             if probe.subject == node && probe.requester != configuration.nodeId {
                 // The target answered a probe made for another member: relay it.

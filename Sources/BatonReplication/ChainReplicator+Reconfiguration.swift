@@ -107,6 +107,8 @@ extension ChainReplicator {
                 }
                 return .tooFewReplicas
             }
+            // Handing over before an operator's removal: ordering stays paused.
+            if failover!.handOver != nil { return .waiting }
         }
         return .leading
     }

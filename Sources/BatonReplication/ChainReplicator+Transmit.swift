@@ -25,6 +25,14 @@ extension ChainReplicator {
                                         window: status.windowBytes, now: now) {
             startResend(from: received, reason: reason)
         }
+        // The successor holds bytes this member never staged for it (this member restarted with
+        // less): they are not sent again, and the sent position (a gate of the log buffer) passes
+        // them once the outbox is empty (`releaseHeldBySuccessor`). A head taking its log back
+        // counts what it takes in `finishCatchUp`, so its staged position stays.
+        if !catchUp.isCatchingUp {
+            let held = min(received, logCounters.appended.getAcquire())
+            if held > sender.stagedPosition { sender.staged(upTo: held) }
+        }
         counters.successorReceived.setReleaseAllowingDecrease(received)
         if sender.chainDurable > chainDurableBefore { counters.successorChainDurable.setRelease(sender.chainDurable) }
         if failover != nil && failover!.successorIsLearner && !failover!.learnerCounts { countLearnerIfCaughtUp() }

@@ -232,7 +232,11 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
         } else {
             releaseWithoutSuccessor()
         }
-        if outbox.pendingCount > 0 { _ = flush() }
+        if outbox.pendingCount > 0 {
+            _ = flush()
+        } else if successor != nil {
+            releaseHeldBySuccessor()
+        }
         return work
     }
 
@@ -250,6 +254,20 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
     /// What a head tells a publisher while its chain is shorter than the minimum.
     static func tooFewReplicasText(_ configuration: ReplicationConfiguration) -> String {
         "node \(configuration.nodeId) heads the chain but cannot acknowledge writes now: the chain is shorter than its minimum length, or this member hears no majority of the members (it may have been replaced); retry later"
+    }
+
+    /// With the outbox empty, no datagram points into the log buffer: the sent
+    /// position (a gate of the buffer) may pass what is staged without a
+    /// datagram (`onStatus`) and, for a head taking its log back, what its
+    /// successor already holds — else a buffer smaller than the difference
+    /// never has room for what comes back (the simulator, seed 372 with
+    /// failover: a restarted middle made head, with bytes its successor held
+    /// but it had never sent, pulled nothing for five seconds).
+    @inline(__always)
+    func releaseHeldBySuccessor() {
+        var sent = sender.stagedPosition
+        if catchUp.isCatchingUp { sent = max(sent, min(counters.successorReceived.getPlain(), logCounters.appended.getAcquire())) }
+        if sent > counters.sentPosition.getPlain() { counters.sentPosition.setRelease(sent) }
     }
 
     /// No successor: the sent position and the successor's floor must not hold the log back.

@@ -507,8 +507,13 @@ public final class Simulation {
             // One member at a time (the fault model: bit rot on one member): not while another still
             // repairs — a head and its successor both cut below the commit would leave the only copy
             // of those bytes on the tail, which neither takes back from.
+            // With failover, only while the chain in force is longer than its minimum: bit rot takes one
+            // copy of the commit, and failover may then remove another member (it failed, or an
+            // operator asked) — a chain at its minimum length tolerates one of the two, not both (seed
+            // 2179: the tail of a two-member chain rotted and the head, the only other copy, was removed).
             let repairing = members.indices.contains { corruptedSinceStart[$0] || members[$0].repairingFrom != nil }
             guard members.count > 1, !repairing, members[member].isUp, pendingCrash == nil,
+                  !options.failover || chainInForceCount > Simulation.failoverSettings(members: members.count).minimumLength,
                   let corrupted = members[member].environment.disk.corruptSyncedByte(random: &faultRandom) else { return }
             tally.corruptions += 1
             corruptedSinceStart[member] = true
@@ -523,6 +528,10 @@ public final class Simulation {
         case .membership:
             guard let leader = configurationLeader() else { return }
             let add = leader.heldOutMembers.contains(member)
+            // An operator does not take a member out while another re-fetches what bit rot cost it
+            // (the fault model: one lost copy at a time, as for corruption above).
+            let repairing = members.indices.contains { corruptedSinceStart[$0] || members[$0].repairingFrom != nil }
+            guard add || !repairing else { return }
             leader.requestMembershipChange(add ? .add : .remove, of: member)
             tally.membershipChanges += 1
             trace.record(.membershipChangeAsked(member: leader.index, subject: member, add: add))
@@ -531,23 +540,29 @@ public final class Simulation {
         }
     }
 
+    /// The members of the chain in force that run (those up in the newest
+    /// epoch and in its chain): a lower bound of the chain's length.
+    private var chainInForceCount: Int {
+        let newest = members.compactMap(\.epoch).max() ?? 0
+        return members.filter { $0.isUp && $0.epoch == newest && !$0.isOutsideChain }.count
+    }
+
     /// The running member that leads the chain's configuration log (of the newest term), if one does.
     private func configurationLeader() -> SimulatedMember? {
         members.filter { $0.isUp && $0.leadsConfigurationLog }.max { ($0.configurationTerm ?? 0) < ($1.configurationTerm ?? 0) }
     }
 
-    /// Healing: an operator adds back every member held out (asking again
-    /// every 20 ms until no member is held out — a leader may be busy or
-    /// change), so that every member must deliver everything at the end.
+    /// Healing: an operator adds back every member held out, looking every
+    /// 20 ms until the run ends (a leader may be busy or change, and a removal
+    /// asked before healing may commit after it), so that every member must
+    /// deliver everything at the end.
     private func addBackHeldOutMembers() {
-        let newest = members.filter(\.isUp).max { ($0.epoch ?? 0) < ($1.epoch ?? 0) }
-        guard let heldOut = newest?.heldOutMembers, !heldOut.isEmpty else { return }
-        if let leader = configurationLeader() {
-            leader.requestMembershipChange(.add, of: heldOut[0])
-            tally.membershipChanges += 1
-            trace.record(.membershipChangeAsked(member: leader.index, subject: heldOut[0], add: true))
-        }
         schedule(.addBackHeldOut, after: 20_000_000)
+        let newest = members.filter(\.isUp).max { ($0.epoch ?? 0) < ($1.epoch ?? 0) }
+        guard let heldOut = newest?.heldOutMembers.first, let leader = configurationLeader() else { return }
+        leader.requestMembershipChange(.add, of: heldOut)
+        tally.membershipChanges += 1
+        trace.record(.membershipChangeAsked(member: leader.index, subject: heldOut, add: true))
     }
 
     private func crash(_ member: Int) {

@@ -191,7 +191,7 @@ final class ChainControlMessageTests: XCTestCase {
             ReplicationChecksum.seal(raw.baseAddress!, length: ReplicationProbe.encodedLength)
         }
         XCTAssertEqual(check(probe), .valid(.probe, fromNode: 1))
-        probe[32] = 4
+        probe[32] = 6
         probe.withUnsafeMutableBytes { ReplicationChecksum.seal($0.baseAddress!, length: ReplicationProbe.encodedLength) }
         XCTAssertEqual(check(probe), .dropped(.malformed))
         var commit = [UInt8](repeating: 0, count: ReplicationCommit.encodedLength)
