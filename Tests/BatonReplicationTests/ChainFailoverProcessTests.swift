@@ -2,6 +2,7 @@ import BatonClient
 import BatonNet
 import BatonTestSupport
 import Foundation
+import Glibc
 import XCTest
 
 /// Three `baton serve` chain members with automatic failover as separate
@@ -12,7 +13,10 @@ import XCTest
 ///    through the new head (the client follows the `notLeader` refusals) in
 ///    epoch 2; restarted on its data, it rejoins as the tail (epoch 3: 1 → 2 → 0);
 /// 2. the middle (2) likewise (epoch 4: 1 → 0, then 5: 1 → 0 → 2);
-/// 3. the tail (2) likewise (epoch 6: 1 → 0, then 7: 1 → 0 → 2);
+/// 3. the tail (2) likewise (epoch 6: 1 → 0, then 7: 1 → 0 → 2), but its
+///    data folder is emptied before the restart (a lost disk): it starts
+///    from the cluster file, learns the configuration from the leader, and
+///    rejoins the same way from an empty log;
 /// 4. an operator removes the head with `baton admin remove-member` (epoch 8:
 ///    0 → 2; node 1 runs on, held out, and does not rejoin), then adds it back
 ///    with `add-member` (epoch 9 releases it, epoch 10: 0 → 2 → 1 once it caught up);
@@ -41,7 +45,8 @@ final class ChainFailoverProcessTests: XCTestCase {
         defer { client.publisher.close() }
         var outages: [String] = []
         for (victim, name, epoch) in [(0, "head", 2), (2, "middle", 4), (2, "tail", 6)] {
-            let seconds = try killAndRejoin(cluster, client, victim: victim, epochWithout: Int64(epoch), deadline: deadline)
+            let seconds = try killAndRejoin(cluster, client, victim: victim, epochWithout: Int64(epoch),
+                                            losingItsDisk: name == "tail", deadline: deadline)
             outages.append("\(name) \(String(format: "%.0f", seconds * 1000))")
         }
         print("chain failover, 3 processes (suspect 300 + confirm 600 ms), one cluster: kill → first ack of a message offered after it, ms: "
@@ -112,7 +117,7 @@ final class ChainFailoverProcessTests: XCTestCase {
     /// waits for it to rejoin as the tail (epoch + 1). Returns the seconds
     /// from the kill to the first acknowledgement of a message offered after it.
     func killAndRejoin(_ cluster: ProcessCluster, _ client: FailoverClient, victim: Int, epochWithout: Int64,
-                       deadline: Date) throws -> Double {
+                       losingItsDisk: Bool = false, deadline: Date) throws -> Double {
         try client.publish(untilAcked: client.offered + 19_999)
         for _ in 0..<300 { try client.step() }  // messages in flight across the kill
         // The outage ends when a message offered after the kill is acknowledged (with the head alive,
@@ -127,7 +132,11 @@ final class ChainFailoverProcessTests: XCTestCase {
             try survivors.allSatisfy { try cluster.counters($0)["replication.epoch"] == epochWithout }
         }
         try client.publish(untilAcked: client.offered + 19_999)
-        // The killed member comes back on its data: it rejoins as the tail, taking the log again.
+        // The killed member comes back on its data (or none): it rejoins as the tail, taking the log again.
+        if losingItsDisk {
+            removeTree(cluster.dataDirectory(victim))
+            XCTAssertEqual(mkdir(cluster.dataDirectory(victim), 0o755), 0)
+        }
         try cluster.start(victim)
         try waitFor("node \(victim) back in the chain as the tail of epoch \(epochWithout + 1)", deadline: deadline) {
             let counters = try cluster.counters(victim)
