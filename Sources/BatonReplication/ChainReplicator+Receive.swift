@@ -76,11 +76,8 @@ extension ChainReplicator {
         switch appender.publishReplicatedFrames(upTo: receivedBytes) {
         case let .published(position):
             assert(position <= receivedBytes, "published \(position) past the received bytes \(receivedBytes)")
-            // A head taking its log back: its successor already holds these bytes, so nothing will be
-            // sent from them and the buffer may move on (else a pull longer than the buffer stalls).
-            if catchUp.isCatchingUp && successor != nil && position > counters.sentPosition.getPlain() {
-                counters.sentPosition.setRelease(position)
-            }
+            // A head taking its log back moves its sent position over these bytes in
+            // `releaseHeldBySuccessor` (its successor holds them: nothing is sent from them).
             return 1
         case let .corrupt(position, reason):
             counters.corruptFrames.addRelease(1)

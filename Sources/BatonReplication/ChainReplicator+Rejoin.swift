@@ -40,11 +40,14 @@ extension ChainReplicator {
     /// How often a caught-up learner asks to be added back.
     static var joinRequestIntervalNanos: Int64 { 100_000_000 }
 
+    /// Whether the committed membership holds this member out (an operator's removal).
+    var isHeldOut: Bool { failover!.log.committedMembership.holdsOut(configuration.nodeId) }
+
     /// Removed from the chain: start the way back (once).
     func startRejoin() {
         guard failover != nil, case .none = failover!.rejoin else { return }
         failover!.rejoin = .releasing
-        if failover!.log.committedMembership.holdsOut(configuration.nodeId) {
+        if isHeldOut {
             logger.info("node \(configuration.nodeId) was held out of the chain (epoch \(epoch)): cutting its log to the last commit it knows, then waiting to be added back")
         } else {
             logger.info("node \(configuration.nodeId) was removed from the chain (epoch \(epoch)): cutting its log to the last commit it knows, then learning from the tail to rejoin")
@@ -76,7 +79,7 @@ extension ChainReplicator {
             startLearning(cutTo: position)
             return 1
         case let .learning(lastAsked):
-            if failover!.log.committedMembership.holdsOut(configuration.nodeId) {
+            if isHeldOut {
                 // Held out by an operator: learn nothing, ask nothing, until added back.
                 guard predecessor != nil else { return 0 }
                 predecessor = nil
@@ -109,7 +112,7 @@ extension ChainReplicator {
         counters.sentPosition.setReleaseAllowingDecrease(min(counters.sentPosition.getPlain(), appender.position))
         predecessorCommit = -1  // until the tail says what its commit is
         failover!.rejoin = .learning(lastAskedNanos: .min / 2)
-        if failover!.log.committedMembership.holdsOut(configuration.nodeId) {
+        if isHeldOut {
             logger.info("node \(configuration.nodeId) holds its log to \(appender.position); held out, it learns nothing until added back")
         } else {
             logger.info("node \(configuration.nodeId) holds its log to \(appender.position); learning the rest from the tail, node \(chain.last.map(String.init) ?? "?")")

@@ -511,8 +511,7 @@ public final class Simulation {
             // copy of the commit, and failover may then remove another member (it failed, or an
             // operator asked) — a chain at its minimum length tolerates one of the two, not both (seed
             // 2179: the tail of a two-member chain rotted and the head, the only other copy, was removed).
-            let repairing = members.indices.contains { corruptedSinceStart[$0] || members[$0].repairingFrom != nil }
-            guard members.count > 1, !repairing, members[member].isUp, pendingCrash == nil,
+            guard members.count > 1, !anyMemberRepairing, members[member].isUp, pendingCrash == nil,
                   !options.failover || chainInForceCount > Simulation.failoverSettings(members: members.count).minimumLength,
                   let corrupted = members[member].environment.disk.corruptSyncedByte(random: &faultRandom) else { return }
             tally.corruptions += 1
@@ -530,14 +529,18 @@ public final class Simulation {
             let add = leader.heldOutMembers.contains(member)
             // An operator does not take a member out while another re-fetches what bit rot cost it
             // (the fault model: one lost copy at a time, as for corruption above).
-            let repairing = members.indices.contains { corruptedSinceStart[$0] || members[$0].repairingFrom != nil }
-            guard add || !repairing else { return }
+            guard add || !anyMemberRepairing else { return }
             leader.requestMembershipChange(add ? .add : .remove, of: member)
             tally.membershipChanges += 1
             trace.record(.membershipChangeAsked(member: leader.index, subject: member, add: add))
         case .network:
             return
         }
+    }
+
+    /// Whether a member lost bytes to bit rot and has not taken them back yet.
+    private var anyMemberRepairing: Bool {
+        members.indices.contains { corruptedSinceStart[$0] || members[$0].repairingFrom != nil }
     }
 
     /// The members of the chain in force that run (those up in the newest

@@ -37,7 +37,7 @@ struct AdminStatusCommand: ParsableCommand {
             LogTool.printError("baton admin status: \(error)")
             throw ExitCode(1)
         }
-        let members = cluster.members.enumerated().map { MemberStatus.read(index: $0.offset, member: $0.element) }
+        let members = MemberStatus.readAll(cluster)
         let summary = ClusterSummary(cluster: cluster, members: members)
         if json {
             print(Self.json(cluster: cluster, members: members, summary: summary).rendered())

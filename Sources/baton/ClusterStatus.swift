@@ -85,6 +85,11 @@ struct MemberStatus {
         }
     }
 
+    /// Every member of `cluster`, in cluster-file order (`read`).
+    static func readAll(_ cluster: ClusterConfigFile) -> [MemberStatus] {
+        cluster.members.enumerated().map { read(index: $0.offset, member: $0.element) }
+    }
+
     /// Reads member `index` of `cluster`: its counters file, whether its writer runs, its `chain-config`.
     static func read(index: Int, member: ClusterConfigFile.Member) -> MemberStatus {
         var status = MemberStatus(index: index, member: member, state: .noCountersFile)

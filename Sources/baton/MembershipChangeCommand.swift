@@ -78,12 +78,9 @@ struct MembershipChangeTool {
 
     /// The running member on this machine that says it leads the configuration log.
     private func findLeader(_ cluster: ClusterConfigFile) -> ClusterConfigFile.Member? {
-        for member in cluster.members {
-            let status = MemberStatus.read(index: 0, member: member)
-            if status.isRunning, status.configurationLeader == Int64(member.id) { return member }
-        }
-        return nil
+        MemberStatus.readAll(cluster).first { $0.isRunning && $0.configurationLeader == Int64($0.id) }?.member
     }
+
 
     private func ask(_ member: ClusterConfigFile.Member, deadline: Int64) throws -> (outcome: MembershipChangeOutcome, epoch: Int64) {
         let path = member.data + "/counters.dat"
@@ -121,8 +118,7 @@ struct MembershipChangeTool {
     /// and returns the committed membership it wrote.
     private func awaitCommit(of epoch: Int64, cluster: ClusterConfigFile, deadline: Int64) throws -> ChainMembership {
         while true {
-            for member in cluster.members {
-                let status = MemberStatus.read(index: 0, member: member)
+            for status in MemberStatus.readAll(cluster) {
                 if status.isRunning, status.epoch >= epoch, let committed = status.committedChain, Int64(committed.epoch) >= epoch {
                     return committed
                 }
@@ -137,14 +133,14 @@ struct MembershipChangeTool {
     /// Waits until the added member is back in the chain (a committed membership holds it).
     private func awaitJoin(cluster: ClusterConfigFile, deadline: Int64) throws -> ChainMembership {
         while true {
-            for member in cluster.members {
-                let status = MemberStatus.read(index: 0, member: member)
+            let statuses = MemberStatus.readAll(cluster)
+            for status in statuses {
                 if status.isRunning, let committed = status.committedChain, committed.contains(node), status.epoch >= Int64(committed.epoch) {
                     return committed
                 }
             }
             guard RaftLeaderWait.monotonicNanos() < deadline else {
-                let added = cluster.members.first { $0.id == node }.map { MemberStatus.read(index: 0, member: $0) }
+                let added = statuses.first { $0.id == node }
                 let why = added.map { $0.isRunning ? "it runs and is still catching up from the tail" : "it is not running: start it and it joins on its own" }
                     ?? "its state is unknown"
                 throw ValidationError("node \(node) may rejoin, but it did not join within \(timeout) s: \(why)")

@@ -20,7 +20,8 @@ extension StatCommand {
         var lines = ["  failover: configuration term \(value("replication.configuration.term")), leader "
                      + (leader >= 0 ? "node \(leader)" : "unknown (none heard in this term)")
                      + ", configurations applied since start \(value("replication.configuration.changes")), minimum length \(minimumLength)"]
-        let failed = failedMembers(bits: value("replication.failureDetector.failed"), ids: FailoverCounters.memberIds(values))
+        let ids = FailoverCounters.memberIds(values)
+        let failed = memberNames(bits: value("replication.failureDetector.failed"), ids: ids)
         lines.append("  failure detector: " + (failed.isEmpty ? "no member confirmed failed"
                                                               : "confirmed failed " + failed.joined(separator: ", ")))
         switch value("replication.fenced") {
@@ -33,10 +34,11 @@ extension StatCommand {
         default:
             break
         }
-        let ids = FailoverCounters.memberIds(values)
-        let heldOut = ids.enumerated().filter { (value("replication.configuration.heldOut") >> Int64($0.offset)) & 1 == 1 }.map { "node \($0.element)" }
+        let heldOutBits = value("replication.configuration.heldOut")
+        let heldOut = memberNames(bits: heldOutBits, ids: ids)
         if !heldOut.isEmpty { lines.append("  held out by an operator: " + heldOut.joined(separator: ", ") + " (baton admin add-member brings a member back)") }
-        if role == .outside, let nodeId = values[FailoverCounters.selfLabel], heldOut.contains("node \(nodeId)") {
+        let selfIndex = values[FailoverCounters.selfLabel].flatMap { ids.firstIndex(of: $0) }
+        if role == .outside, let selfIndex, heldOutBits & (Int64(1) << Int64(selfIndex)) != 0 {
             lines.append("  HELD OUT OF THE CHAIN: an operator removed this member (baton admin remove-member); it stays out, learning nothing, "
                          + "until baton admin add-member lets it rejoin, and refuses publishes naming the head")
         } else if role == .outside {
@@ -49,7 +51,7 @@ extension StatCommand {
 
     /// The members whose bit is set in `bits` (bit i: the member at index i
     /// of the cluster file), as "node ID" when `ids` maps the index, else "member index I".
-    static func failedMembers(bits: Int64, ids: [Int64]) -> [String] {
+    static func memberNames(bits: Int64, ids: [Int64]) -> [String] {
         (0..<64).filter { bits & (Int64(1) << Int64($0)) != 0 }.map { index in
             index < ids.count ? "node \(ids[index])" : "member index \(index)"
         }
