@@ -86,6 +86,24 @@ public final class LogReader {
                             source: self.log.layout.path(ofSegmentHolding: position))
     }
 
+    /// Copies the durable bytes `[position, position + count)` — from any
+    /// position, not only a frame boundary, and without checking frames —
+    /// from the segment files into `destination`, stopping at the durable
+    /// position and at the end of the segment holding `position`. Returns the
+    /// bytes copied (0: none of them is durable). For resending byte ranges a
+    /// peer lacks (its own checks will find a torn frame); replay uses `read`.
+    public func readDurableBytes(from position: Int64, count: Int,
+                                 into destination: UnsafeMutableRawPointer) throws(LogError) -> Int {
+        let start = log.counters.start.getAcquire()
+        if position < start { throw .belowStart(position: position, start: start) }
+        let segmentEnd = log.layout.base(of: position) + log.layout.segmentBytes
+        let end = min(position + Int64(count), readableDurable(), segmentEnd)
+        guard end > position else { return 0 }
+        let fd = try segment(holding: position)
+        return try log.fileSystem.readFully(fd, destination, Int(end - position), at: log.layout.offset(of: position),
+                                            path: self.log.layout.path(ofSegmentHolding: position))
+    }
+
     /// Calls `body` for every data frame from `position` up to `limit`
     /// (padding frames skipped), at most `maximumFrames` of them; returns the
     /// position after the last frame visited. The frame memory is valid only

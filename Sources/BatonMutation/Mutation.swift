@@ -12,8 +12,11 @@ public enum Mutation: String, Sendable, CaseIterable, CustomStringConvertible {
     case commitMaximum = "commit-maximum"
     /// A follower accepts replicated frames without checking their CRC.
     case skipFrameCheck = "skip-frame-check"
-    /// A resend to the successor starts one frame after where it should.
-    case resendOneFrameLate = "resend-one-frame-late"
+    /// A resend (go-back-N, or a hole a Nak named) carries the log's bytes
+    /// from one position after the one its datagram names. (Replaces
+    /// `resend-one-frame-late`, which selective repeat now survives: the
+    /// successor Naks the skipped frame and gets it.)
+    case resendShiftedOneByte = "resend-shifted-one-byte"
     /// Recovery keeps a torn last frame instead of cutting it.
     case keepTornFrame = "keep-torn-frame"
     /// A chain follower publishes `leading` on its leadership gate.

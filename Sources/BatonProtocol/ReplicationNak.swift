@@ -1,8 +1,11 @@
 import BatonCodec
 
-/// Successor → predecessor: resend from `position` (go-back-N); `position`
-/// is the receiver's published end, `length` how far past it the receiver
-/// knows data exists. Layout: `ReplicationRangeMessage`.
+/// Successor → predecessor (chain), follower → leader (Raft): resend bytes
+/// the receiver lacks. Chain (selective repeat): `[position, position + length)`
+/// is one hole — any byte position — and the sender resends just those bytes.
+/// Raft (go-back-N): `position` is the follower's published end (a frame
+/// boundary), `length` how far past it the follower knows data exists.
+/// Layout: `ReplicationRangeMessage`.
 ///
 /// A flyweight over one datagram: a pointer and nothing else; as thread-safe
 /// as the memory it views. Wrap only a datagram `ReplicationDatagramCheck`

@@ -2,7 +2,7 @@ import BatonCodec
 
 /// Constants of the replication protocol (UDP, node to node, schema 2). Every
 /// datagram starts with the common 8-byte SBE-style message header (block
-/// length, template = message type, schema id 2, version 4) followed by the
+/// length, template = message type, schema id 2, version 6) followed by the
 /// cluster id, the epoch and the sending member's id (`ReplicationHeader`);
 /// the type's fields follow, read and written through one flyweight per type
 /// (`ReplicationData`, `ReplicationStatus`, `ReplicationNak`,
@@ -11,6 +11,9 @@ import BatonCodec
 /// `ReplicationSyncRequest`, `ReplicationSync`), each naming its field
 /// offsets. Byte layouts are in docs/PROTOCOL.md ("Replication protocol").
 ///
+/// Version 6: a chain member's Nak names one hole, `[position, position +
+/// length)` from any byte position, and the predecessor resends only those
+/// bytes (selective repeat; Raft's Nak keeps the go-back-N meaning).
 /// Version 5 adds the chain's configuration log and failure detector
 /// (types 12–14: ConfigAppend, ConfigAppendAck, Probe); in chain mode
 /// VoteRequest and VoteResponse are the configuration log's elections, and
@@ -26,7 +29,7 @@ public enum ReplicationProtocol {
     /// `MessageHeader.schemaId` of every replication datagram.
     public static let schemaId: UInt16 = 2
     /// The schema version this build speaks; another version is malformed.
-    public static let version: UInt16 = 5
+    public static let version: UInt16 = 6
     /// Bytes of the message header plus the common fields.
     public static let headerLength = 24
     /// Where a Data datagram's log bytes start (header, common fields,
@@ -136,7 +139,7 @@ public enum ReplicationProtocol {
 ///                  7 VoteRequest, 8 VoteResponse, 9 SyncRequest, 10 Sync, 11 TimeoutNow,
 ///                  12 ConfigAppend, 13 ConfigAppendAck, 14 Probe)
 ///     4  schemaId (UInt16 = 2)
-///     6  version (UInt16 = 5)
+///     6  version (UInt16 = 6)
 ///     8  clusterId (UInt64)
 ///    16  epoch (UInt32: the configuration epoch in chain mode; the sender's term in Raft mode)
 ///    20  fromNode (UInt32: the sending member's id)

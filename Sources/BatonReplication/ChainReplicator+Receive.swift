@@ -31,8 +31,13 @@ extension ChainReplicator {
                          || (fromSuccessor && catchUp.isCatchingUp):
             // From the predecessor (once a former head's order stage has let go of
             // the appender); or, to a restarted head, what its successor sends back.
+            let data = ReplicationData(address)
+            guard takesStream(from: fromNode, incarnation: data.senderIncarnation) else {
+                counters.staleIncarnationData.addRelease(1)
+                return
+            }
             let bytes = UnsafeRawBufferPointer(rebasing: datagram[ReplicationData.bytesOffset...])
-            onData(position: ReplicationData(address).position, bytes: bytes)
+            onData(position: data.position, bytes: bytes, now: now)
         case .commit where fromPredecessor:
             predecessorCommit = max(predecessorCommit, ReplicationCommit(address).commitPosition)
         case .heartbeat where fromPredecessor:
@@ -48,7 +53,7 @@ extension ChainReplicator {
             adoptLearner(membersById[fromNode]!)
             onStatus(ReplicationStatus(address), now: now)
         case .nak where fromSuccessor:
-            onNak(ReplicationNak(address))
+            onNak(ReplicationNak(address), now: now)
         case .data, .commit, .heartbeat, .pull, .status, .nak:
             counters.droppedNotPeer.addRelease(1)
         case .syncRequest, .sync, .timeoutNow:
@@ -60,12 +65,61 @@ extension ChainReplicator {
         }
     }
 
-    /// Data at `position`: only the bytes from `receivedBytes` on are taken (`ReplicatedBytes`).
-    func onData(position: Int64, bytes: UnsafeRawBufferPointer) {
-        if ReplicatedBytes.take(bytes, at: position, limit: .max, receivedBytes: &receivedBytes, appender: appender,
-                                gaps: &gaps, counters: counters) {
+    /// Data at `position`: the bytes from `receivedBytes` on are taken, and
+    /// those past a gap kept at their position (`ReplicatedBytes`, `ByteRanges`).
+    func onData(position: Int64, bytes: UnsafeRawBufferPointer, now: Int64) {
+        if ReplicatedBytes.take(bytes, at: position, limit: .max, receivedBytes: &receivedBytes, ahead: ahead, now: now,
+                                appender: appender, gaps: &gaps, counters: counters) {
             framesPending = true
         }
+    }
+
+    /// Whether Data from `node`'s `incarnation` may be taken. A new
+    /// incarnation of the member this one takes Data from (it restarted) or
+    /// another member: what is held past a gap, or in a partial frame, came
+    /// from another stream — a restarted member may lay different frames at
+    /// the same positions (a head that cut a rotten log orders anew from
+    /// there; seed 933) — and is forgotten. Data from an incarnation it has
+    /// replaced, arriving late, is stale. Data carries no checksum of its
+    /// own (its frames do), so a new incarnation of the same member is taken
+    /// only when two datagrams say so: one damaged on the wire must not
+    /// retire the stream (seed 40).
+    @inline(__always)
+    func takesStream(from node: UInt32, incarnation sender: Int64) -> Bool {
+        if node == dataSourceNode && sender == dataSourceIncarnation { return true }
+        if node == dataSourceNode {
+            for index in 0..<retiredCount where retiredIncarnations[index] == sender { return false }
+            if dataSourceIncarnation != 0 && sender != candidateIncarnation {
+                candidateIncarnation = sender
+                return false
+            }
+            if dataSourceIncarnation != 0 {
+                retiredIncarnations[retiredNext] = dataSourceIncarnation
+                retiredNext = (retiredNext + 1) % 4
+                retiredCount = min(retiredCount + 1, 4)
+            }
+        } else {
+            retiredCount = 0
+            retiredNext = 0
+        }
+        let hadSource = dataSourceIncarnation != 0
+        dataSourceNode = node
+        dataSourceIncarnation = sender
+        candidateIncarnation = 0
+        if hadSource {
+            framesPending = false
+            resetReceived(to: appender.position)
+        }
+        return true
+    }
+
+    /// The received position goes back to (or is set at) `position`: what is
+    /// held past it is forgotten — it may not be what will be sent again.
+    func resetReceived(to position: Int64) {
+        receivedBytes = position
+        receiveGeneration = (receiveGeneration & ~0xFFFF_FFFF) | ((receiveGeneration &+ 1) & 0xFFFF_FFFF)
+        ahead.removeAll()
+        counters.receivedBytesPosition.setReleaseAllowingDecrease(position)
     }
 
     /// Publishes the whole frames received in this batch (one CRC pass each).
@@ -84,22 +138,9 @@ extension ChainReplicator {
             let from = catchUp.isCatchingUp ? successor?.nodeId ?? 0 : predecessor?.nodeId ?? 0
             logger.warning("replicated frame at \(position) from node \(from) failed its check (\(reason)); discarding from there and asking again")
             gaps.noteCorrupt(receivedEnd: receivedBytes, now: now)
-            receivedBytes = position
-            counters.receivedBytesPosition.setReleaseAllowingDecrease(position)
+            resetReceived(to: position)
             return 1
         }
-    }
-
-    /// Naks a gap once `GapDetector` says it is due.
-    func requestMissing(now: Int64) -> Int {
-        guard let predecessor, gaps.nakDue(received: receivedBytes, now: now) else { return 0 }
-        let from = appender.position  // a frame boundary: the sender resends whole frames from here
-        guard let nak = outbox.begin(ReplicationNak.self, to: predecessor.replicationAddress) else { return 0 }
-        nak.position = from
-        nak.length = gaps.gapEnd &- from
-        counters.naksSent.addRelease(1)
-        gaps.nakSent(now: now)
-        return 1
     }
 
     /// Sends Status upstream when anything in it changed, and at least every heartbeat interval.
@@ -119,6 +160,7 @@ extension ChainReplicator {
         status.durablePosition = report.durable
         status.chainDurablePosition = report.chainDurable
         status.windowBytes = report.window
+        status.receiveGeneration = receiveGeneration
         statusSchedule.sent(report, now: now)
         if report.chainDurable > reportedChainDurable { reportedChainDurable = report.chainDurable }
         return 1

@@ -80,8 +80,7 @@ extension ChainReplicator {
             // taking its log back whose successor changed: from the new one, afresh —
             // the old one's end may be more than the new one holds.)
             catchUp = HeadCatchUp(headWithSuccessor: successor != nil, heartbeatIntervalNanos: configuration.heartbeatIntervalNanos)
-            receivedBytes = appender.position
-            counters.receivedBytesPosition.setReleaseAllowingDecrease(receivedBytes)
+            resetReceived(to: appender.position)
             leadership.publish(catchUp.isCatchingUp ? .waiting : headLeadership(), leader: nodeId)
         } else if !catchUp.isCatchingUp {
             // Still the head: its chain grew or shrank past the minimum, or a successor changed.
@@ -125,9 +124,8 @@ extension ChainReplicator {
     /// dropped, gap and Status state start afresh (a Status goes out at once),
     /// and any answer to the old predecessor's Pull stops.
     func startFromNewPredecessor() {
-        receivedBytes = appender.position
+        resetReceived(to: appender.position)
         framesPending = false
-        counters.receivedBytesPosition.setReleaseAllowingDecrease(receivedBytes)
         gaps = GapDetector(nakDelayNanos: configuration.nakDelayNanos,
                            maximumBackoffNanos: max(configuration.heartbeatIntervalNanos, configuration.nakDelayNanos))
         statusSchedule = StatusSchedule(heartbeatIntervalNanos: configuration.heartbeatIntervalNanos)
@@ -140,6 +138,8 @@ extension ChainReplicator {
     /// sends it back to where that successor is.
     func startToNewSuccessor(hadSuccessor: Bool) {
         resender.stop()
+        repairer.stop()
+        requested.removeAll()
         let staged = hadSuccessor ? sender.stagedPosition : ownDurablePosition()
         sender = SuccessorSender(stagedPosition: staged, heartbeatIntervalNanos: configuration.heartbeatIntervalNanos)
         // The sent position (a gating position of the log buffer) never goes

@@ -67,8 +67,7 @@ extension ChainReplicator {
             if position < appender.position {
                 logger.info("node \(configuration.nodeId) cuts its log from \(appender.position) to \(position), the last commit it knows")
                 let generation = log.requestTruncation(to: position)
-                receivedBytes = position
-                counters.receivedBytesPosition.setReleaseAllowingDecrease(position)
+                resetReceived(to: position)
                 failover!.rejoin = .truncating(generation: generation, position: position)
             } else {
                 startLearning(cutTo: position)
@@ -106,8 +105,7 @@ extension ChainReplicator {
 
     /// The cut is done (or was not needed): learn from the tail.
     private func startLearning(cutTo position: Int64) {
-        receivedBytes = appender.position
-        counters.receivedBytesPosition.setReleaseAllowingDecrease(receivedBytes)
+        resetReceived(to: appender.position)
         // Nothing will be sent from above the cut: the sent position must not hold a gate there.
         counters.sentPosition.setReleaseAllowingDecrease(min(counters.sentPosition.getPlain(), appender.position))
         predecessorCommit = -1  // until the tail says what its commit is

@@ -22,7 +22,7 @@ extension ChainReplicator {
         }
         let chainDurableBefore = sender.chainDurable
         if let reason = sender.onStatus(received: received, chainDurable: status.chainDurablePosition,
-                                        window: status.windowBytes, now: now) {
+                                        window: status.windowBytes, generation: status.receiveGeneration, now: now) {
             startResend(from: received, reason: reason)
         }
         // The successor holds bytes this member never staged for it (this member restarted with
@@ -38,26 +38,9 @@ extension ChainReplicator {
         if failover != nil && failover!.successorIsLearner && !failover!.learnerCounts { countLearnerIfCaughtUp() }
     }
 
-    /// A Nak: resend from its position unless a resend already covers it.
-    func onNak(_ nak: ReplicationNak) {
-        counters.naksReceived.addRelease(1)
-        let position = nak.position
-        guard sender.nakNeedsResend(position: position, resendPosition: resender.isActive ? resender.position : nil) else { return }
-        startResend(from: position, reason: .nak)
-    }
-
     func startResend(from position: Int64, reason: ResendReason) {
-        var start = max(position, log.startPosition)
+        let start = max(position, log.startPosition)
         guard start < sender.stagedPosition else { return }
-        // `Mutation.resendOneFrameLate` (simulator only): skip the first frame to resend.
-        if Mutation.resendOneFrameLate.isActive {
-            resender.start(at: start)
-            if (try? resender.refill()) == true {
-                start += Int64(FrameHeader(UnsafeMutableRawPointer(mutating: resender.bytes(from: start, length: 0).baseAddress!)).alignedLength)
-            }
-            resender.stop()
-            guard start < sender.stagedPosition else { return }
-        }
         resender.start(at: start)
         counters.retransmits.addRelease(1)
         logger.debug("resending to node \(successor?.nodeId ?? 0) from \(start) (\(reason)); sent up to \(sender.stagedPosition)")
@@ -70,9 +53,12 @@ extension ChainReplicator {
         let destination = successor.replicationAddress
         var work = 0
         if sender.known {
-            if sender.tailLossTimedOut(now: now, resending: resender.isActive) {
-                startResend(from: sender.received, reason: .timeout)
+            if sender.tailLossTimedOut(now: now, resending: resender.isActive || !requested.isEmpty) {
+                probeStalledSuccessor(now: now)
             }
+            // Holes first: a go-back-N resend is held to the successor's window,
+            // which only a filled hole at its received position opens (seed 35).
+            work += repair(to: destination)
             work += resender.isActive ? resend(to: destination) : sendNew(to: destination)
         }
         let commit = commitFold.commit

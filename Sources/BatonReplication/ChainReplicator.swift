@@ -99,11 +99,33 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
     var sender: SuccessorSender
     /// Go-back-N resends to the successor.
     let resender: LogResendCursor
+    /// The holes the successor Nak'd (selective repeat), resent front first by `repairer`.
+    let requested = ByteRanges(capacity: ByteRanges.chainCapacity)
+    let repairer: LogResendCursor
     var catchUp: HeadCatchUp
 
     // MARK: From the predecessor
     /// Contiguous bytes copied into the log buffer (may end inside a frame).
     var receivedBytes: Int64
+    /// Bytes held past a gap (selective repeat): only the holes are Nak'd.
+    let ahead = ByteRanges(capacity: ByteRanges.chainCapacity)
+    /// This member's incarnation: the clock at start, 32 bits, never 0 (a
+    /// restart changes it). Sent in every Data datagram, and in the high half
+    /// of the Status's receive generation.
+    let incarnation: Int64
+    /// Sent in Status (`ReplicationStatus.receiveGeneration`): `incarnation`
+    /// in the high half, the resets of `receivedBytes` since in the low half.
+    var receiveGeneration: Int64 = 0
+    /// The member whose Data this one takes (its predecessor, or the successor
+    /// a head takes its log back from) and that member's incarnation (0: none
+    /// yet), and up to four of its earlier incarnations, whose Data is stale.
+    var dataSourceNode: UInt32 = 0
+    var dataSourceIncarnation: Int64 = 0
+    /// A new incarnation of the data source seen once (taken when seen again).
+    var candidateIncarnation: Int64 = 0
+    let retiredIncarnations = UnsafeMutablePointer<Int64>.allocate(capacity: 4)
+    var retiredCount = 0
+    var retiredNext = 0
     var framesPending = false
     var gaps: GapDetector
     var predecessorCommit: Int64 = 0
@@ -114,6 +136,8 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
     var commitFold: CommitFold
     /// The highest chain-durable position this member reported upstream.
     var reportedChainDurable: Int64 = 0
+
+    deinit { retiredIncarnations.deallocate() }
 
     /// `configurationState`: with failover, the `chain-config` file's state as
     /// read at start (nil: none yet — the cluster file's chain is the committed one).
@@ -149,10 +173,14 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
         let chunkSize = max(1 << 20, 2 * FrameDescriptor.aligned(log.configuration.maximumFrameLength))
         resender = LogResendCursor(log: log, chunkBytes: chunkSize)
         pusher = LogResendCursor(log: log, chunkBytes: chunkSize)
+        repairer = LogResendCursor(log: log, chunkBytes: 256 << 10)
         let end = log.appendedPosition
         sender = SuccessorSender(stagedPosition: end, heartbeatIntervalNanos: heartbeat)
         catchUp = HeadCatchUp(headWithSuccessor: predecessor == nil && successor != nil, heartbeatIntervalNanos: heartbeat)
         receivedBytes = end
+        incarnation = max(1, Int64(UInt32(truncatingIfNeeded: clock.monotonicNanos())))
+        receiveGeneration = incarnation << 32
+        outbox.senderIncarnation = incarnation
         gaps = GapDetector(nakDelayNanos: configuration.nakDelayNanos,
                            maximumBackoffNanos: max(heartbeat, configuration.nakDelayNanos))
         statusSchedule = StatusSchedule(heartbeatIntervalNanos: heartbeat)

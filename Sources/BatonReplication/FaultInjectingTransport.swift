@@ -1,5 +1,7 @@
+import BatonCodec
 import BatonLog
 import BatonNet
+import BatonProtocol
 import BatonRing
 import BatonTime
 
@@ -24,9 +26,11 @@ public final class FaultInjectingTransport<Base: ReplicationTransport, Clock: Na
     private var heldSlot: [Int] = []
     private var tokens: Double = 0
     private var lastRefillNanos: Int64 = 0
-    /// Counts: dropped, duplicated, reordered, throttled calls.
+    /// Counts: dropped, duplicated, reordered datagrams, and the log bytes
+    /// of the Data datagrams dropped (what loss recovery must send again).
     public let counters = CounterSet(capacity: 4)
     public let dropped: PositionCounter
+    public let droppedDataBytes: PositionCounter
     public let duplicated: PositionCounter
     public let reordered: PositionCounter
 
@@ -44,6 +48,7 @@ public final class FaultInjectingTransport<Base: ReplicationTransport, Clock: Na
         dropped = counters.allocate(label: "faults.dropped")
         duplicated = counters.allocate(label: "faults.duplicated")
         reordered = counters.allocate(label: "faults.reordered")
+        droppedDataBytes = counters.allocate(label: "faults.droppedDataBytes")
     }
 
     deinit { slots.deallocate() }
@@ -70,6 +75,10 @@ public final class FaultInjectingTransport<Base: ReplicationTransport, Clock: Na
             if faults.receiveDatagramsPerSecond != nil { tokens -= 1 }
             if random.chance(faults.dropRate) {
                 dropped.addRelease(1)
+                if datagram.count > ReplicationData.bytesOffset,
+                   MessageHeader(UnsafeMutableRawPointer(mutating: datagram.baseAddress!)).templateId == ReplicationProtocol.MessageType.data.rawValue {
+                    droppedDataBytes.addRelease(Int64(datagram.count - ReplicationData.bytesOffset))
+                }
                 return
             }
             if !freeSlots.isEmpty && random.chance(faults.reorderRate) {

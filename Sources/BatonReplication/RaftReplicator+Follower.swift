@@ -51,6 +51,7 @@ extension RaftReplicator {
         status.durablePosition = report.durable
         status.chainDurablePosition = report.chainDurable
         status.windowBytes = report.window
+        status.receiveGeneration = 0
         statusSchedule.sent(report, now: now)
         return 1
     }
@@ -167,8 +168,8 @@ extension RaftReplicator {
     /// on, below the sync's `validUpTo`, while matched to its term.
     func onData(position: Int64, bytes: UnsafeRawBufferPointer) {
         guard synced, appenderSettled, ownsAppender else { return }
-        if ReplicatedBytes.take(bytes, at: position, limit: syncValidUpTo, receivedBytes: &receivedBytes, appender: appender,
-                                gaps: &gaps, counters: counters) {
+        if ReplicatedBytes.take(bytes, at: position, limit: syncValidUpTo, receivedBytes: &receivedBytes,
+                                ahead: goBackN, now: 0, appender: appender, gaps: &gaps, counters: counters) {
             framesPending = true
         }
     }

@@ -113,8 +113,10 @@ extension RaftReplicator {
                 }
                 let limit = min(appended, link.sender.sendLimit, link.validUpTo)
                 if !link.resender.isActive && link.sender.stagedPosition < zeroCopyFloor && link.sender.stagedPosition < limit {
-                    // Behind what the buffer protects: re-read from the log.
-                    link.resender.start(at: link.sender.stagedPosition)
+                    // Behind what the buffer protects: re-read from the log — whole frames, so from
+                    // the follower's published end (a frame boundary); the staged position may fall
+                    // inside a frame (Data is cut wherever the window ends).
+                    link.resender.start(at: max(min(link.sender.received, link.sender.stagedPosition), log.startPosition))
                 }
                 sent += link.resender.isActive ? resend(link, to: destination, limit: limit, now: now)
                                                : sendNew(link, to: destination, limit: limit)

@@ -103,6 +103,8 @@ public final class RaftReplicator<Transport: ReplicationTransport, Clock: NanoCl
     var receivedBytes: Int64
     var framesPending = false
     var gaps: GapDetector
+    /// Raft's followers keep nothing past a gap: the leader resends from the Nak's position (go-back-N).
+    let goBackN = ByteRanges(capacity: 0)
     var statusSchedule: StatusSchedule
     var leaderCommit: Int64 = 0
     var lastSyncRequestNanos: Int64 = .min

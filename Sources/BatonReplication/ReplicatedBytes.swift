@@ -1,11 +1,13 @@
 import BatonLog
 
 /// A follower taking log bytes from its upstream (the chain's predecessor, a
-/// Raft leader), shared by both replication modes: only the bytes from the
-/// received position on are taken (earlier ones are duplicates; later ones
-/// reveal a gap, noted for a Nak), copied into the log buffer past the
-/// published frames; whole frames are published later, after their CRC check
-/// (`LogAppender.publishReplicatedFrames`).
+/// Raft leader), shared by both replication modes: the bytes from the
+/// received position on are copied into the log buffer past the published
+/// frames (earlier ones are duplicates); whole frames are published later,
+/// after their CRC check (`LogAppender.publishReplicatedFrames`). Bytes past
+/// a gap reveal it (noted for a Nak) and are kept at their own position when
+/// `ahead` has room (selective repeat: the chain); with an `ahead` of
+/// capacity 0 they are dropped and sent again (go-back-N: Raft).
 ///
 /// Stateless; the caller's thread (the appender's writer).
 enum ReplicatedBytes {
@@ -13,6 +15,7 @@ enum ReplicatedBytes {
     /// Returns true when new bytes were copied (`receivedBytes` moved).
     @inline(__always)
     static func take(_ bytes: UnsafeRawBufferPointer, at position: Int64, limit: Int64, receivedBytes: inout Int64,
+                     ahead: ByteRanges, now: Int64,
                      appender: LogAppender, gaps: inout GapDetector, counters: ReplicationCounters) -> Bool {
         let end = min(position &+ Int64(bytes.count), limit)
         if end <= receivedBytes {
@@ -22,6 +25,11 @@ enum ReplicatedBytes {
         if position > receivedBytes {
             counters.outOfOrderData.addRelease(1)
             gaps.noteSent(upTo: position)
+            if ahead.canInsert(start: position, end: end),
+               appender.tryWriteReplicated(UnsafeRawBufferPointer(rebasing: bytes[0..<Int(end &- position)]), at: position) {
+                ahead.insert(start: position, end: end, now: now)
+                counters.keptAheadData.addRelease(1)
+            }
             return false
         }
         let fresh = UnsafeRawBufferPointer(rebasing: bytes[Int(receivedBytes &- position)..<Int(end &- position)])
@@ -30,7 +38,7 @@ enum ReplicatedBytes {
             gaps.noteSent(upTo: position)
             return false
         }
-        receivedBytes = end
+        receivedBytes = ahead.isEmpty ? end : ahead.absorb(received: end, now: now)
         return true
     }
 }

@@ -32,10 +32,16 @@ public final class ReplicationCounters: @unchecked Sendable {
     public let naksReceived: PositionCounter
     public let retransmits: PositionCounter
     public let retransmittedBytes: PositionCounter
+    /// Of those, bytes resent to fill a hole a Nak named (selective repeat; the rest went back-N).
+    public let repairedBytes: PositionCounter
     /// Data datagrams wholly below the received position (duplicates).
     public let duplicateData: PositionCounter
     /// Data datagrams past the received position (a gap: held off, Nak'd).
     public let outOfOrderData: PositionCounter
+    /// Data datagrams past a gap kept in the log buffer at their position (selective repeat).
+    public let keptAheadData: PositionCounter
+    /// Data datagrams dropped because an incarnation of their sender that has since restarted sent them.
+    public let staleIncarnationData: PositionCounter
     /// Data datagrams not applied because the log buffer had no room (the window should prevent it).
     public let noRoomData: PositionCounter
     /// Frames that failed their check after arriving (discarded, asked for again).
@@ -94,8 +100,11 @@ public final class ReplicationCounters: @unchecked Sendable {
         naksReceived = allocate("replication.naks.received")
         retransmits = allocate("replication.retransmits")
         retransmittedBytes = allocate("replication.retransmits.bytes")
+        repairedBytes = allocate("replication.retransmits.holeBytes")
         duplicateData = allocate("replication.data.duplicate")
         outOfOrderData = allocate("replication.data.outOfOrder")
+        keptAheadData = allocate("replication.data.keptAhead")
+        staleIncarnationData = allocate("replication.data.staleIncarnation")
         noRoomData = allocate("replication.data.noRoom")
         corruptFrames = allocate("replication.data.corruptFrames")
         sendErrors = allocate("replication.errors.send")

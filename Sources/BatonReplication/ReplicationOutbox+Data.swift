@@ -23,6 +23,7 @@ extension ReplicationOutbox {
             let length = Int(min(limit, wrap, position &+ Int64(dataBytesMax)) &- position)
             guard let data = begin(ReplicationData.self, to: destination) else { break }
             data.position = position
+            data.senderIncarnation = senderIncarnation
             appendPayload(UnsafeRawBufferPointer(start: base + Int(position & mask), count: length))
             position &+= Int64(length)
             datagrams &+= 1
@@ -53,6 +54,7 @@ extension ReplicationOutbox {
             let length = Int(min(end, position &+ Int64(dataBytesMax)) &- position)
             guard let data = begin(ReplicationData.self, to: destination) else { break }
             data.position = position
+            data.senderIncarnation = senderIncarnation
             appendPayload(cursor.bytes(from: position, length: length))
             position &+= Int64(length)
             datagrams &+= 1

@@ -25,6 +25,9 @@ public final class ReplicationOutbox<Transport: ReplicationTransport> {
     /// Slots below this have their checksum trailer written (sealed at flush, once the caller wrote the fields).
     private var slotsSealed = 0
 
+    /// Written into every Data datagram (`ReplicationData.senderIncarnation`; 0: Raft).
+    public var senderIncarnation: Int64 = 0
+
     public init(transport: Transport, nodeId: UInt32, clusterId: UInt64, epoch: UInt32) {
         self.transport = transport
         self.nodeId = nodeId

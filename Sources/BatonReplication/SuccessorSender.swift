@@ -48,6 +48,12 @@ public struct SuccessorSender: Sendable {
     public private(set) var lastSentNanos: Int64 = 0
     /// The last commit position sent (-1: none yet).
     public private(set) var lastCommitSent: Int64 = -1
+    /// The successor's receive generation (`ReplicationStatus.receiveGeneration`:
+    /// its incarnation in the high 32 bits, its resets since in the low 32) in
+    /// the latest Status taken (-1: none).
+    public private(set) var generation: Int64 = -1
+    /// When a Status was last taken (not set aside as late).
+    public private(set) var lastTakenNanos: Int64 = 0
 
     public init(stagedPosition: Int64, heartbeatIntervalNanos: Int64) {
         precondition(heartbeatIntervalNanos > 0, "heartbeat interval must be positive")
@@ -61,9 +67,31 @@ public struct SuccessorSender: Sendable {
     /// A Status from the successor. Returns why to resend from `received`
     /// when the successor may be missing staged bytes (a first Status, or a
     /// lower one than before), nil otherwise.
+    ///
+    /// `generation` (a chain successor's receive generation; nil for a Raft
+    /// follower, whose every lower Status counts): within one incarnation, a
+    /// Status with fewer resets than the latest, or with the same and a lower
+    /// received position, was overtaken by a newer one on the way
+    /// (reordering) — only its chain-durable position is taken. More resets,
+    /// or another incarnation (a restart), mean the successor may have gone
+    /// back. Should Statuses be set aside as late for four heartbeat
+    /// intervals (an incarnation that repeated an old one's number), the next
+    /// is taken whatever it says: the rule can delay, never wedge, the sender.
     public mutating func onStatus(received newReceived: Int64, chainDurable newChainDurable: Int64,
-                                  window newWindow: Int64, now: Int64) -> ResendReason? {
+                                  window newWindow: Int64, generation newGeneration: Int64? = nil,
+                                  now: Int64) -> ResendReason? {
         var reason: ResendReason?
+        if known, let newGeneration, now &- lastTakenNanos < 4 &* heartbeatIntervalNanos,
+           newGeneration >> 32 == generation >> 32 {
+            let resets = newGeneration & 0xFFFF_FFFF
+            let latestResets = generation & 0xFFFF_FFFF
+            if resets < latestResets || (resets == latestResets && newReceived < received) {
+                if newChainDurable > chainDurable { chainDurable = newChainDurable }
+                return nil
+            }
+        }
+        if let newGeneration { generation = newGeneration }
+        lastTakenNanos = now
         if !known || newReceived < received {
             if newReceived < stagedPosition { reason = known ? .successorWentBack : .successorJoined }
             known = true

@@ -56,7 +56,7 @@ final class RaftMessageTests: XCTestCase {
             XCTAssertEqual(type.description, name)
             XCTAssertTrue(type.hasChecksum, name)
         }
-        XCTAssertEqual(ReplicationProtocol.version, 5)
+        XCTAssertEqual(ReplicationProtocol.version, 6)
         XCTAssertEqual(ReplicationSync.maximumEntries, 8)
         XCTAssertEqual(ReplicationSync.entriesOffset + ReplicationSync.maximumEntries * ReplicationSync.entryStride
                        + ReplicationChecksum.trailerLength, ReplicationSync.encodedLength, "eight slots, then the trailer")

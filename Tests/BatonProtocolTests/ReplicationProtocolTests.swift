@@ -34,15 +34,15 @@ final class ReplicationProtocolTests: XCTestCase {
 
     func testHeaderLayoutIsTheSharedMessageHeaderThenClusterEpochNode() {
         let bytes = datagram(.status) { ReplicationStatus($0.address).receivedPosition = 0x1122 }
-        XCTAssertEqual(Array(bytes[0..<8]), [56, 0, 2, 0, 2, 0, 5, 0], "blockLength 56, template 2, schema 2, version 5")
+        XCTAssertEqual(Array(bytes[0..<8]), [64, 0, 2, 0, 2, 0, 6, 0], "blockLength 64, template 2, schema 2, version 6")
         XCTAssertEqual(Array(bytes[8..<16]), [8, 7, 6, 5, 4, 3, 2, 1])
         XCTAssertEqual(Array(bytes[16..<20]), [9, 0, 0, 0])
         XCTAssertEqual(Array(bytes[20..<24]), [3, 0, 0, 0])
         XCTAssertEqual(Array(bytes[24..<26]), [0x22, 0x11])
-        XCTAssertEqual(bytes.count, 64)
-        let crc = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<56])) }
-        XCTAssertEqual(Array(bytes[56..<64]), [UInt8(crc & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 24), 0, 0, 0, 0],
-                       "the checksum trailer: CRC32C of bytes 0..<56, then 4 zero bytes")
+        XCTAssertEqual(bytes.count, 72)
+        let crc = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<64])) }
+        XCTAssertEqual(Array(bytes[64..<72]), [UInt8(crc & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 24), 0, 0, 0, 0],
+                       "the checksum trailer: CRC32C of bytes 0..<64, then 4 zero bytes")
     }
 
     /// A bit flipped anywhere in a message with a trailer (version 3) is
@@ -80,7 +80,8 @@ final class ReplicationProtocolTests: XCTestCase {
         XCTAssertEqual(check(datagram(.commit) { $0.version = 2 }), .dropped(.malformed), "another version (2: before the checksum trailer)")
         XCTAssertEqual(check(datagram(.commit) { $0.version = 3 }), .dropped(.malformed), "another version (3: before Raft's messages)")
         XCTAssertEqual(check(datagram(.commit) { $0.version = 4 }), .dropped(.malformed), "another version (4: before the configuration log)")
-        XCTAssertEqual(check(datagram(.commit) { $0.version = 6 }), .dropped(.malformed), "another version")
+        XCTAssertEqual(check(datagram(.commit) { $0.version = 5 }), .dropped(.malformed), "another version (5: before selective repeat)")
+        XCTAssertEqual(check(datagram(.commit) { $0.version = 7 }), .dropped(.malformed), "another version")
         XCTAssertEqual(check(datagram(.commit) { $0.templateId = 15 }), .dropped(.malformed), "unknown type")
         XCTAssertEqual(check(datagram(.commit) { $0.templateId = 0 }), .dropped(.malformed), "unknown type")
         XCTAssertEqual(check(datagram(.commit) { $0.blockLength = 8 }), .dropped(.malformed), "block length lies")
@@ -107,8 +108,9 @@ final class ReplicationProtocolTests: XCTestCase {
         }
         let status = bytes(ReplicationStatus.self) {
             $0.receivedPosition = 1; $0.durablePosition = 2; $0.chainDurablePosition = 3; $0.windowBytes = 4
+            $0.receiveGeneration = 13
         }
-        XCTAssertEqual([24, 32, 40, 48].map { int64(status, at: $0) }, [1, 2, 3, 4])
+        XCTAssertEqual([24, 32, 40, 48, 56].map { int64(status, at: $0) }, [1, 2, 3, 4, 13])
         let nak = bytes(ReplicationNak.self) { $0.position = 5; $0.length = 6 }
         XCTAssertEqual([24, 32].map { int64(nak, at: $0) }, [5, 6])
         let pull = bytes(ReplicationPull.self) { $0.position = 7; $0.length = 8 }
@@ -119,7 +121,7 @@ final class ReplicationProtocolTests: XCTestCase {
         XCTAssertEqual(int64(commit, at: 24), 11)
         let data = bytes(ReplicationData.self) { $0.position = 12 }
         XCTAssertEqual(int64(data, at: 24), 12)
-        XCTAssertEqual(ReplicationData.bytesOffset, 32)
+        XCTAssertEqual(ReplicationData.bytesOffset, 40)
         XCTAssertEqual(ReplicationProtocol.MessageType.pull.rawValue, 6)
     }
 }

@@ -10,7 +10,9 @@ import XCTest
 /// Faults injected in-process through the transport seam, seeded: every link
 /// drops 5 %, duplicates 1 % and reorders 5 % of datagrams (within 8). Every
 /// message must still arrive exactly once, in order, on every node, and the
-/// Nak and retransmit counters must show the recovery happened.
+/// Nak and retransmit counters must show the recovery happened — selectively:
+/// the log bytes resent are at most 1.5 times the log bytes the links dropped
+/// (go-back-N resent 60–100 times as much).
 final class ChainFaultInjectionTests: XCTestCase {
     override func setUp() { ignoreSIGPIPE() }
 
@@ -59,16 +61,23 @@ final class ChainFaultInjectionTests: XCTestCase {
         XCTAssertGreaterThan(naksReceived, 0)
         XCTAssertGreaterThan(retransmitted, 0)
         var injected = (dropped: Int64(0), duplicated: Int64(0), reordered: Int64(0))
+        var lostBytes: Int64 = 0
         for index in 0..<3 {
             let faults = cluster.node(index).injectedFaults!
             injected.dropped += faults.counter(at: 0).getAcquire()
             injected.duplicated += faults.counter(at: 1).getAcquire()
             injected.reordered += faults.counter(at: 2).getAcquire()
+            lostBytes += faults.counter(at: 3).getAcquire()
         }
+        let resends = head.retransmits.getAcquire() + middle.retransmits.getAcquire()
+        let holeBytes = head.repairedBytes.getAcquire() + middle.repairedBytes.getAcquire()
         XCTAssertGreaterThan(injected.dropped, 0)
         XCTAssertGreaterThan(injected.duplicated, 0)
         XCTAssertGreaterThan(injected.reordered, 0)
         XCTAssertGreaterThan(middle.duplicateData.getAcquire() + tail.duplicateData.getAcquire(), 0)
-        print("fault injection (seed \(seed)): injected \(injected); naks sent \(naksSent), received \(naksReceived); retransmitted \(retransmitted) bytes")
+        let ratio = Double(retransmitted) / Double(max(1, lostBytes))
+        print("fault injection (seed \(seed)): injected \(injected); naks sent \(naksSent), received \(naksReceived); Data bytes lost \(lostBytes), resent \(retransmitted) (\(String(format: "%.2f", ratio))x, \(resends) resends, \(holeBytes) bytes of them for holes)")
+        XCTAssertGreaterThan(lostBytes, 0)
+        XCTAssertLessThanOrEqual(ratio, 1.5, "bytes resent \(retransmitted) vs bytes lost \(lostBytes) (seed \(seed))")
     }
 }

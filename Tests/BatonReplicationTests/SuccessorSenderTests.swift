@@ -28,6 +28,44 @@ final class SuccessorSenderTests: XCTestCase {
         XCTAssertEqual(sender.chainDurable, 6_000, "chain-durable never moves back")
     }
 
+    func testALateStatusOfTheSameReceiveGenerationIsNoReasonToGoBack() {
+        let incarnation: Int64 = 7 << 32
+        var sender = SuccessorSender(stagedPosition: 0, heartbeatIntervalNanos: heartbeat)
+        XCTAssertNil(sender.onStatus(received: 0, chainDurable: 0, window: 1 << 20, generation: incarnation, now: 1))
+        sender.staged(upTo: 10_000)
+        XCTAssertNil(sender.onStatus(received: 6_000, chainDurable: 4_000, window: 1 << 20, generation: incarnation, now: 2))
+        // An older Status overtaken on the way (reordering): only its chain-durable position counts.
+        XCTAssertNil(sender.onStatus(received: 2_000, chainDurable: 5_000, window: 1 << 10, generation: incarnation, now: 3))
+        XCTAssertEqual(sender.received, 6_000)
+        XCTAssertEqual(sender.sendLimit, 6_000 + (1 << 20))
+        XCTAssertEqual(sender.chainDurable, 5_000)
+        // Two resets (discarded frames); their Statuses arrive out of order.
+        XCTAssertEqual(sender.onStatus(received: 2_000, chainDurable: 0, window: 1 << 20, generation: incarnation + 2, now: 4), .successorWentBack)
+        XCTAssertNil(sender.onStatus(received: 3_000, chainDurable: 0, window: 1 << 20, generation: incarnation + 1, now: 5),
+                     "fewer resets: an older Status")
+        XCTAssertEqual(sender.received, 2_000)
+        XCTAssertEqual(sender.generation, incarnation + 2, "the later generation stays (seed 45: a late one took its place and every newer Status was set aside)")
+        XCTAssertNil(sender.onStatus(received: 3_000, chainDurable: 0, window: 1 << 20, generation: incarnation + 2, now: 6))
+        XCTAssertEqual(sender.received, 3_000)
+        // A restart: another incarnation, whatever its number.
+        XCTAssertEqual(sender.onStatus(received: 1_000, chainDurable: 0, window: 1 << 20, generation: 3 << 32, now: 7), .successorWentBack)
+        XCTAssertEqual(sender.received, 1_000)
+    }
+
+    func testStatusesSetAsideForFourHeartbeatsAreTakenAnyway() {
+        var sender = SuccessorSender(stagedPosition: 0, heartbeatIntervalNanos: heartbeat)
+        _ = sender.onStatus(received: 0, chainDurable: 0, window: 1 << 20, generation: (5 << 32) + 9, now: 1)
+        sender.staged(upTo: 10_000)
+        _ = sender.onStatus(received: 8_000, chainDurable: 0, window: 1 << 20, generation: (5 << 32) + 9, now: 2)
+        // A restart that drew the same incarnation number, with fewer resets: set aside at first...
+        XCTAssertNil(sender.onStatus(received: 1_000, chainDurable: 0, window: 1 << 20, generation: 5 << 32, now: 3))
+        XCTAssertEqual(sender.received, 8_000)
+        // ...but not for ever.
+        XCTAssertEqual(sender.onStatus(received: 1_000, chainDurable: 0, window: 1 << 20, generation: 5 << 32, now: 2 + 4 * heartbeat),
+                       .successorWentBack)
+        XCTAssertEqual(sender.received, 1_000)
+    }
+
     func testANakResendsOnlyBelowStagedAndNotInsideAResendUnderWay() {
         var sender = SuccessorSender(stagedPosition: 0, heartbeatIntervalNanos: heartbeat)
         sender.staged(upTo: 10_000)

@@ -33,7 +33,7 @@ final class SimulationMutationTests: XCTestCase {
     func testAckBeforeSyncIsCaught() throws { try assertCaught(.ackBeforeSync, faults: FaultPlan.defaultKinds) }
     func testCommitMaximumIsCaught() throws { try assertCaught(.commitMaximum, faults: FaultPlan.defaultKinds) }
     func testSkippedFrameCheckIsCaught() throws { try assertCaught(.skipFrameCheck, faults: [.network]) }
-    func testResendOneFrameLateIsCaught() throws { try assertCaught(.resendOneFrameLate, faults: [.network]) }
+    func testAResendShiftedByOneByteIsCaught() throws { try assertCaught(.resendShiftedOneByte, faults: [.network]) }
     func testKeptTornFrameIsCaught() throws { try assertCaught(.keepTornFrame, faults: [.crash]) }
     func testAFollowerThatLeadsIsCaught() throws { try assertCaught(.followerLeads, faults: []) }
     func testARaftVoteForAShorterLogIsCaught() throws {
