@@ -24,7 +24,7 @@ free_port() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, get
 {
 echo "## session $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(git rev-parse --short HEAD)"
 echo "### limit: UDP loopback datagrams (../shared/limits: udp mmsg 1408)"
-cp -r ../shared/limits "$TMP/limits" && make -s -C "$TMP/limits" udp >/dev/null 2>&1 && (cd "$TMP/limits" && ./udp mmsg 1408 | tail -4)
+cp -r ../shared/limits "$TMP/limits" && make -s -C "$TMP/limits" udp >/dev/null 2>&1 && (cd "$TMP/limits" && ./udp mmsg 1408 | tail -5)
 for size in 100 32; do
   echo "### E-T$size throughput: embedded, 2 members, durability none, $size-byte messages, 2 publishers"
   $BATON bench throughput --embedded --nodes 2 --durability none --size $size --publishers 2 --subscribers 0 --duration "$DURATION" --warmup 2s 2>/dev/null
