@@ -16,7 +16,7 @@ RAW=docs/bench-runs/$DATE-transport.txt
 TMP=$(mktemp -d -t baton-transport.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$TMP"; }
-trap cleanup EXIT
+trap cleanup EXIT   # the block below runs in a subshell (the pipe): it stops its own servers
 mkdir -p docs/bench-runs
 swift build -c release --product baton >/dev/null
 free_port() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, getattr(socket, sys.argv[1])); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' "$1"; }
@@ -52,5 +52,6 @@ done
 echo "### P-RTT ping-pong: 2 processes, durability none, 32-byte messages, 1 in flight (window 1, 5,000/s)"
 $BATON bench latency --broker "$HEAD" --size 32 --window 1 --rate 5000 --duration "$DURATION" --warmup 2s --no-delivery --quiet
 $BATON stat --data "$TMP/node-1" | grep -E "datagrams|bytesSent|retransmits" | head -6 || true
+for p in "${PIDS[@]}"; do kill -TERM "$p"; wait "$p" || true; done
 } 2>&1 | tee "$RAW"
 echo "wrote $RAW"
