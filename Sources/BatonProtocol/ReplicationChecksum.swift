@@ -1,8 +1,9 @@
 import BatonCodec
 
-/// The checksum trailer of every fixed-length replication message (all but
-/// Data): its last 8 bytes are a CRC32C of every byte before them (UInt32,
-/// little-endian) and 4 zero bytes. Sealed by the sender once the fields are
+/// The checksum trailer of every replication message's fixed part (Data's
+/// since version 6 — its log bytes carry their own frame CRCs): its last 8
+/// bytes are a CRC32C of every byte before them (UInt32, little-endian) and
+/// 4 zero bytes. Sealed by the sender once the fields are
 /// written; checked by `ReplicationDatagramCheck` before any field is used,
 /// so a bit flipped on the wire in a position is dropped, never folded into
 /// a commit. (It guards against corruption, not forgery: anyone can compute

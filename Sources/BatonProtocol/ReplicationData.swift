@@ -9,7 +9,9 @@ import BatonCodec
 ///        restarts — so a follower never joins bytes of one incarnation's stream held
 ///        past a gap to another's: a restarted member may lay different frames at the
 ///        same positions, as after a cut of a rotten log; 0 from Raft)
-///    40  log bytes (any length ≥ 0, up to the MTU)
+///    40  checksum (UInt32: CRC32C of bytes 0..<40), reserved (4 bytes, zero) — the fixed
+///        part only: a flipped byte in the position or the incarnation is dropped
+///    48  log bytes (any length ≥ 0, up to the MTU)
 /// ```
 ///
 /// A flyweight over one datagram: a pointer and nothing else; as thread-safe
@@ -20,12 +22,12 @@ public struct ReplicationData: ReplicationMessage {
     public static let positionFieldOffset = 24
     public static let senderIncarnationFieldOffset = 32
     /// Where the log bytes start (they are copied, never read in place: no alignment is needed).
-    public static let bytesOffset = 40
+    public static let bytesOffset = 48
 
     public let address: UnsafeMutableRawPointer
     @inlinable @inline(__always) public init(_ address: UnsafeMutableRawPointer) { self.address = address }
     /// The datagram's length without its log bytes.
-    @inlinable public static var encodedLength: Int { 40 }
+    @inlinable public static var encodedLength: Int { 48 }
     /// The message type this flyweight reads and writes.
     @inlinable public static var messageType: ReplicationProtocol.MessageType { .data }
     @inlinable public var header: ReplicationHeader { ReplicationHeader(address) }

@@ -37,8 +37,9 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
     /// Checks the header of `datagram` against this node's cluster and epoch:
     /// schema id and version, type, block length == the type's, datagram
     /// length == the type's fixed length (Data: at least its header), cluster
-    /// id, epoch, no field out of range (`hasInvalidField`); for every type but
-    /// Data, the checksum trailer first (before any field is believed). Which peer may send which type is
+    /// id, epoch, no field out of range (`hasInvalidField`); the checksum
+    /// trailer first (before any field is believed; Data's covers its fixed
+    /// part, not its log bytes). Which peer may send which type is
     /// the receiver's check (it knows the chain). Chain replication's check.
     @inlinable
     public static func check(_ datagram: UnsafeRawBufferPointer, clusterId: UInt64, epoch: UInt32) -> ReplicationDatagramCheck {
@@ -64,13 +65,11 @@ public enum ReplicationDatagramCheck: Equatable, Sendable {
         guard header.schemaId == ReplicationProtocol.schemaId, header.version == ReplicationProtocol.version,
               let type = ReplicationProtocol.MessageType(rawValue: header.templateId),
               Int(header.blockLength) == type.blockLength else { return .dropped(.malformed) }
-        if type == .data {
-            if datagram.count < type.fixedLength { return .dropped(.malformed) }
-        } else if datagram.count != type.fixedLength {
+        if type == .data ? datagram.count < type.fixedLength : datagram.count != type.fixedLength {
             return .dropped(.malformed)
-        } else if !ReplicationChecksum.isValid(base, length: datagram.count) {
-            return .dropped(.badChecksum)
         }
+        // Data's trailer covers its fixed part only (its log bytes carry their own frame CRCs).
+        if !ReplicationChecksum.isValid(base, length: type.fixedLength) { return .dropped(.badChecksum) }
         if header.clusterId != clusterId { return .dropped(.wrongCluster) }
         if let requiredEpoch, header.epoch != requiredEpoch, !type.crossesEpochs { return .dropped(.wrongEpoch) }
         return hasInvalidField(type, base) ? .dropped(.malformed) : .valid(type, fromNode: header.fromNode)

@@ -11,7 +11,8 @@ import BatonCodec
 /// `ReplicationSyncRequest`, `ReplicationSync`), each naming its field
 /// offsets. Byte layouts are in docs/PROTOCOL.md ("Replication protocol").
 ///
-/// Version 6: a chain member's Nak names one hole, `[position, position +
+/// Version 6: Data's fixed part (position, sender incarnation) ends with a
+/// checksum trailer too; a chain member's Nak names one hole, `[position, position +
 /// length)` from any byte position, and the predecessor resends only those
 /// bytes (selective repeat; Raft's Nak keeps the go-back-N meaning).
 /// Version 5 adds the chain's configuration log and failure detector
@@ -101,14 +102,10 @@ public enum ReplicationProtocol {
         /// up to the variable part (Data: up to its log bytes), the checksum trailer included.
         public var blockLength: Int { fixedLength - 8 }
 
-        /// Whether the message ends with a checksum trailer (every type but Data).
-        public var hasChecksum: Bool {
-            switch self {
-            case .data: return false
-            case .status, .nak, .commit, .heartbeat, .pull, .voteRequest, .voteResponse, .syncRequest, .sync, .timeoutNow,
-                 .configAppend, .configAppendAck, .probe: return true
-            }
-        }
+        /// Whether the message's fixed part ends with a checksum trailer:
+        /// every type (Data's since version 6: its position and sender
+        /// incarnation; its log bytes carry their own frame CRCs).
+        public var hasChecksum: Bool { true }
 
         public var description: String {
             switch self {

@@ -80,19 +80,14 @@ extension ChainReplicator {
     /// from another stream — a restarted member may lay different frames at
     /// the same positions (a head that cut a rotten log orders anew from
     /// there; seed 933) — and is forgotten. Data from an incarnation it has
-    /// replaced, arriving late, is stale. Data carries no checksum of its
-    /// own (its frames do), so a new incarnation of the same member is taken
-    /// only when two datagrams say so: one damaged on the wire must not
-    /// retire the stream (seed 40).
+    /// replaced, arriving late, is stale. (The incarnation is under Data's
+    /// checksum trailer: one damaged on the wire is dropped before this, and
+    /// must not retire the stream — seeds 40 and 3750 before the trailer.)
     @inline(__always)
     func takesStream(from node: UInt32, incarnation sender: Int64) -> Bool {
         if node == dataSourceNode && sender == dataSourceIncarnation { return true }
         if node == dataSourceNode {
             for index in 0..<retiredCount where retiredIncarnations[index] == sender { return false }
-            if dataSourceIncarnation != 0 && sender != candidateIncarnation {
-                candidateIncarnation = sender
-                return false
-            }
             if dataSourceIncarnation != 0 {
                 retiredIncarnations[retiredNext] = dataSourceIncarnation
                 retiredNext = (retiredNext + 1) % 4
@@ -105,7 +100,6 @@ extension ChainReplicator {
         let hadSource = dataSourceIncarnation != 0
         dataSourceNode = node
         dataSourceIncarnation = sender
-        candidateIncarnation = 0
         if hadSource {
             framesPending = false
             resetReceived(to: appender.position)

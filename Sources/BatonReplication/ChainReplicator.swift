@@ -121,8 +121,6 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
     /// yet), and up to four of its earlier incarnations, whose Data is stale.
     var dataSourceNode: UInt32 = 0
     var dataSourceIncarnation: Int64 = 0
-    /// A new incarnation of the data source seen once (taken when seen again).
-    var candidateIncarnation: Int64 = 0
     let retiredIncarnations = UnsafeMutablePointer<Int64>.allocate(capacity: 4)
     var retiredCount = 0
     var retiredNext = 0

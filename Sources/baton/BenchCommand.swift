@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure brokers: open-loop publish→ack/delivery latency, or acknowledged and delivered throughput.",
-        subcommands: [BenchLatencyCommand.self, BenchThroughputCommand.self]
+        subcommands: [BenchLatencyCommand.self, BenchThroughputCommand.self, BenchHopsCommand.self]
     )
 }
 

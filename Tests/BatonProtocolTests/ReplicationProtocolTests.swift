@@ -121,7 +121,7 @@ final class ReplicationProtocolTests: XCTestCase {
         XCTAssertEqual(int64(commit, at: 24), 11)
         let data = bytes(ReplicationData.self) { $0.position = 12 }
         XCTAssertEqual(int64(data, at: 24), 12)
-        XCTAssertEqual(ReplicationData.bytesOffset, 40)
+        XCTAssertEqual(ReplicationData.bytesOffset, 48)
         XCTAssertEqual(ReplicationProtocol.MessageType.pull.rawValue, 6)
     }
 }
