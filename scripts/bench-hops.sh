@@ -6,14 +6,16 @@
 # per-hop breakdown; beside this machine's fdatasync latency measured in the
 # same session (../shared/limits: `disk_fsync lat .`, in the members' data
 # folder's file system). Writes the raw output to docs/bench-runs/DATE-hops.txt.
-# Run: scripts/bench-hops.sh            IO=pwrite|io_uring (default: both in turn), RATE=20000, DURATION=8s.
+# Run: scripts/bench-hops.sh            IO=pwrite|io_uring (default: both in turn), RATE=20000, DURATION=8s,
+#      IDLE=backoff|yielding|busy-spin (default: the profile's, backoff).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BATON=.build/release/baton
 RATE=${RATE:-20000}
 DURATION=${DURATION:-8s}
 IOS=${IO:-pwrite io_uring}
-DATE=$(date -u +%F-%H%M)
+IDLE_FLAG=(); [ -n "${IDLE:-}" ] && IDLE_FLAG=(--idle "$IDLE")
+DATE=$(date -u +%F-%H%M%S)
 RAW=docs/bench-runs/$DATE-hops.txt
 TMP=$(mktemp -d -p "$PWD/.build" baton-hops.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
@@ -35,12 +37,12 @@ for io in $IOS; do
   } > "$dir/cluster.toml"
   pids=()
   for i in 0 1 2; do
-    $BATON serve --config "$dir/cluster.toml" --node $i --io "$io" --log-level warning > "$dir/node-$i.out" 2>&1 &
+    $BATON serve --config "$dir/cluster.toml" --node $i --io "$io" "${IDLE_FLAG[@]}" --log-level warning > "$dir/node-$i.out" 2>&1 &
     pids+=($!)
   done
   for i in 0 1 2; do for _ in $(seq 100); do grep -q listening "$dir/node-$i.out" 2>/dev/null && break; sleep 0.1; done; done
   HEAD=$(grep -o 'listening on [0-9.:]*' "$dir/node-0.out" | cut -d' ' -f3)
-  echo "### $io: 3 processes, durability batch, $RATE msgs/s, 100-byte messages, acks only; hops sampled during the measured part"
+  echo "### $io${IDLE:+, idle $IDLE}: 3 processes, durability batch, $RATE msgs/s, 100-byte messages, acks only; hops sampled during the measured part"
   $BATON bench latency --broker "$HEAD" --rate "$RATE" --duration "$DURATION" --warmup 2s --quiet --no-delivery > "$dir/latency.txt" 2>&1 &
   load=$!
   sleep 3
