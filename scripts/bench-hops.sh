@@ -7,7 +7,8 @@
 # same session (../shared/limits: `disk_fsync lat .`, in the members' data
 # folder's file system). Writes the raw output to docs/bench-runs/DATE-hops.txt.
 # Run: scripts/bench-hops.sh            IO=pwrite|io_uring (default: both in turn), RATE=20000, DURATION=8s,
-#      IDLE=backoff|yielding|busy-spin (default: the profile's, backoff).
+#      IDLE=backoff|yielding|busy-spin (default: the profile's, backoff),
+#      THREADING=shared|dedicated (default: the profile's, shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BATON=.build/release/baton
@@ -15,6 +16,7 @@ RATE=${RATE:-20000}
 DURATION=${DURATION:-8s}
 IOS=${IO:-pwrite io_uring}
 IDLE_FLAG=(); [ -n "${IDLE:-}" ] && IDLE_FLAG=(--idle "$IDLE")
+[ -n "${THREADING:-}" ] && IDLE_FLAG+=(--threading "$THREADING")
 DATE=$(date -u +%F-%H%M%S)
 RAW=docs/bench-runs/$DATE-hops.txt
 TMP=$(mktemp -d -p "$PWD/.build" baton-hops.XXXXXX)
@@ -42,7 +44,7 @@ for io in $IOS; do
   done
   for i in 0 1 2; do for _ in $(seq 100); do grep -q listening "$dir/node-$i.out" 2>/dev/null && break; sleep 0.1; done; done
   HEAD=$(grep -o 'listening on [0-9.:]*' "$dir/node-0.out" | cut -d' ' -f3)
-  echo "### $io${IDLE:+, idle $IDLE}: 3 processes, durability batch, $RATE msgs/s, 100-byte messages, acks only; hops sampled during the measured part"
+  echo "### $io${IDLE:+, idle $IDLE}${THREADING:+, threading $THREADING}: 3 processes, durability batch, $RATE msgs/s, 100-byte messages, acks only; hops sampled during the measured part"
   $BATON bench latency --broker "$HEAD" --rate "$RATE" --duration "$DURATION" --warmup 2s --quiet --no-delivery > "$dir/latency.txt" 2>&1 &
   load=$!
   sleep 3
