@@ -21,7 +21,8 @@ import XCTest
 /// the machine is slow once allocated and failed CI one run in three: issue
 /// 10), so the second test drives them on purpose: every link drops,
 /// duplicates and reorders datagrams, and the measured span must include Naks,
-/// go-back-N resends and duplicates, or the test fails as not having measured them.
+/// resends (holes resent from the segment files), Data kept past a gap and
+/// duplicates, or the test fails as not having measured them.
 final class ReplicationAllocationTests: XCTestCase {
     override func setUp() { ignoreSIGPIPE() }
 
@@ -39,9 +40,12 @@ final class ReplicationAllocationTests: XCTestCase {
         XCTAssertGreaterThan(measured.naksSent, 0, "the measured span had Naks (seed \(seed))")
         XCTAssertGreaterThan(measured.retransmits, 0, "the measured span had resends (seed \(seed))")
         XCTAssertGreaterThan(measured.duplicates, 0, "the measured span had duplicate Data (seed \(seed))")
+        XCTAssertGreaterThan(measured.keptAhead, 0, "the measured span kept Data past a gap (seed \(seed))")
+        XCTAssertGreaterThan(measured.holeBytes, 0, "the measured span resent holes (seed \(seed))")
         measured.assertNone("seed \(seed)")
         print("chain duty cycles under loss (seed \(seed)): \(measured.allocations) allocations for 100,000 messages; "
-              + "\(measured.naksSent) Naks, \(measured.retransmits) resends, \(measured.duplicates) duplicates in the span")
+              + "\(measured.naksSent) Naks, \(measured.retransmits) resends (\(measured.holeBytes) bytes for holes), "
+              + "\(measured.keptAhead) datagrams kept past a gap, \(measured.duplicates) duplicates in the span")
     }
 
     /// The chain with automatic failover switched on (timings long enough
@@ -88,6 +92,9 @@ final class ReplicationAllocationTests: XCTestCase {
         var duplicates: Int64 = 0
         /// Configuration-log and probe datagrams taken by all members within the span.
         var configurationTraffic: Int64 = 0
+        /// Data kept past a gap, and bytes resent for holes (selective repeat), within the span.
+        var keptAhead: Int64 = 0
+        var holeBytes: Int64 = 0
         var trace = ""
 
         func assertNone(_ context: String = "", file: StaticString = #filePath, line: UInt = #line) {
@@ -150,17 +157,20 @@ final class ReplicationAllocationTests: XCTestCase {
             finished.signal()
         }
         let counters = (0..<3).map { cluster.node($0).replicationCounters! }
-        func recoveryCounts() -> (naks: Int64, retransmits: Int64, duplicates: Int64, configuration: Int64) {
-            counters.reduce((Int64(0), Int64(0), Int64(0), Int64(0))) { sum, member in
+        func recoveryCounts() -> (naks: Int64, retransmits: Int64, duplicates: Int64, configuration: Int64,
+                                  keptAhead: Int64, holeBytes: Int64) {
+            counters.reduce((Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0))) { sum, member in
                 (sum.0 + member.naksSent.getAcquire(), sum.1 + member.retransmits.getAcquire(),
-                 sum.2 + member.duplicateData.getAcquire(), sum.3 + member.configurationMessages.getAcquire())
+                 sum.2 + member.duplicateData.getAcquire(), sum.3 + member.configurationMessages.getAcquire(),
+                 sum.4 + member.keptAheadData.getAcquire(), sum.5 + member.repairedBytes.getAcquire())
             }
         }
         let logged = cluster.node(leader).counters.messagesIn
         var result = Measurement(perMember: [UInt64](repeating: 0, count: agents.count))
         var measuring = false
         var measured = false
-        var atStart = (naks: Int64(0), retransmits: Int64(0), duplicates: Int64(0), configuration: Int64(0))
+        var atStart = (naks: Int64(0), retransmits: Int64(0), duplicates: Int64(0), configuration: Int64(0),
+                       keptAhead: Int64(0), holeBytes: Int64(0))
         AllocationTrace.clear()
         // Only the agents' duty cycles are counted (the loop's own waiting is not).
         let deadline = Date().addingTimeInterval(240)
@@ -189,6 +199,8 @@ final class ReplicationAllocationTests: XCTestCase {
                 result.retransmits = atEnd.retransmits - atStart.retransmits
                 result.duplicates = atEnd.duplicates - atStart.duplicates
                 result.configurationTraffic = atEnd.configuration - atStart.configuration
+                result.keptAhead = atEnd.keptAhead - atStart.keptAhead
+                result.holeBytes = atEnd.holeBytes - atStart.holeBytes
             }
             if Date() > deadline { break }
         }
