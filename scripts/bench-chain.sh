@@ -21,7 +21,7 @@ swift build -c release --product baton >/dev/null
 printf 'io = "pwrite"\n' > "$TMP/pwrite.toml"
 printf 'io = "io_uring"\n' > "$TMP/uring.toml"
 
-free_port() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, getattr(socket, sys.argv[1])); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' "$1"; }
+source scripts/cluster-lib.sh
 
 {
 echo "## session $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(git rev-parse --short HEAD)"
@@ -42,19 +42,14 @@ echo "### L4 latency: embedded 3-node chain, durability batch, pwrite, 2,000 msg
 $BATON bench latency --embedded --nodes 3 --tuning "$TMP/pwrite.toml" --rate 2000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/l4-latency-2k.json"
 
 echo "### P: three baton serve processes (serve --config FILE --node i), durability batch, pwrite"
-{
-  echo "cluster_id = 9"
-  for i in 0 1 2; do
-    printf '[[member]]\nid = %d\nreplication = "127.0.0.1:%d"\nclient = "127.0.0.1:%d"\ndata = "node-%d"\n' "$i" "$(free_port SOCK_DGRAM)" "$(free_port SOCK_STREAM)" "$i"
-  done
-} > "$TMP/cluster.toml"
+write_cluster "$TMP/cluster.toml" 9 3
 for i in 0 1 2; do
   $BATON serve --config "$TMP/cluster.toml" --node $i --io pwrite --log-level warning > "$TMP/node-$i.out" 2>&1 &
   PIDS+=($!)
 done
-for i in 0 1 2; do for _ in $(seq 100); do grep -q listening "$TMP/node-$i.out" 2>/dev/null && break; sleep 0.1; done; done
-HEAD=$(grep -o 'listening on [0-9.:]*' "$TMP/node-0.out" | cut -d' ' -f3)
-TAIL=$(grep -o 'listening on [0-9.:]*' "$TMP/node-2.out" | cut -d' ' -f3)
+wait_listening "$TMP"/node-{0,1,2}.out
+HEAD=$(listening_address "$TMP/node-0.out")
+TAIL=$(listening_address "$TMP/node-2.out")
 $BATON bench throughput --broker "$HEAD" --broker "$TAIL" --publishers 2 --subscribers 1 --duration 10s --warmup 2s --json "$RUN/p1-throughput-processes.json" 2>/dev/null
 $BATON bench latency --broker "$HEAD" --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/p2-latency-processes.json"
 $BATON stat --data "$TMP/node-1" | head -6

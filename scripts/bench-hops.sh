@@ -23,7 +23,7 @@ TMP=$(mktemp -d -p "$PWD/.build" baton-hops.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p docs/bench-runs
 swift build -c release --product baton >/dev/null
-free_port() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, getattr(socket, sys.argv[1])); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' "$1"; }
+source scripts/cluster-lib.sh
 
 {
 echo "## session $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(git rev-parse --short HEAD)"
@@ -31,19 +31,14 @@ echo "### limit: fdatasync latency on the members' file system (../shared/limits
 cp -r ../shared/limits "$TMP/limits" && make -s -C "$TMP/limits" disk_fsync >/dev/null 2>&1 && (cd "$TMP/limits" && ./disk_fsync lat . | tail -4)
 for io in $IOS; do
   dir="$TMP/$io"; mkdir -p "$dir"
-  {
-    echo "cluster_id = 16"
-    for i in 0 1 2; do
-      printf '[[member]]\nid = %d\nreplication = "127.0.0.1:%d"\nclient = "127.0.0.1:%d"\ndata = "node-%d"\n' "$i" "$(free_port SOCK_DGRAM)" "$(free_port SOCK_STREAM)" "$i"
-    done
-  } > "$dir/cluster.toml"
+  write_cluster "$dir/cluster.toml" 16 3
   pids=()
   for i in 0 1 2; do
     $BATON serve --config "$dir/cluster.toml" --node $i --io "$io" "${IDLE_FLAG[@]}" --log-level warning > "$dir/node-$i.out" 2>&1 &
     pids+=($!)
   done
-  for i in 0 1 2; do for _ in $(seq 100); do grep -q listening "$dir/node-$i.out" 2>/dev/null && break; sleep 0.1; done; done
-  HEAD=$(grep -o 'listening on [0-9.:]*' "$dir/node-0.out" | cut -d' ' -f3)
+  wait_listening "$dir"/node-{0,1,2}.out
+  HEAD=$(listening_address "$dir/node-0.out")
   echo "### $io${IDLE:+, idle $IDLE}${THREADING:+, threading $THREADING}: 3 processes, durability batch, $RATE msgs/s, 100-byte messages, acks only; hops sampled during the measured part"
   $BATON bench latency --broker "$HEAD" --rate "$RATE" --duration "$DURATION" --warmup 2s --quiet --no-delivery > "$dir/latency.txt" 2>&1 &
   load=$!

@@ -22,30 +22,26 @@ mkdir -p "$RUN"
 swift build -c release --product baton >/dev/null
 printf 'io = "pwrite"\n' > "$TMP/pwrite.toml"
 
-free_port() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, getattr(socket, sys.argv[1])); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' "$1"; }
+source scripts/cluster-lib.sh
 counter() { $BATON stat --data "$1" --compact | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # Three `baton serve` processes of MODE under $TMP/MODE (in this shell: their pids go to PIDS).
 start_processes() {
   local mode=$1 dir=$TMP/$1 i
   mkdir -p "$dir"
-  { echo "cluster_id = 9"; echo "replication = \"$mode\""
-    for i in 0 1 2; do
-      printf '[[member]]\nid = %d\nreplication = "127.0.0.1:%d"\nclient = "127.0.0.1:%d"\ndata = "node-%d"\n' "$i" "$(free_port SOCK_DGRAM)" "$(free_port SOCK_STREAM)" "$i"
-    done
-  } > "$dir/cluster.toml"
+  write_cluster "$dir/cluster.toml" 9 3 "$mode"
   for i in 0 1 2; do
     $BATON serve --config "$dir/cluster.toml" --node $i --io pwrite --log-level warning > "$dir/node-$i.out" 2>&1 &
     PIDS+=($!)
   done
-  for i in 0 1 2; do for _ in $(seq 100); do grep -q listening "$dir/node-$i.out" 2>/dev/null && break; sleep 0.1; done; done
+  wait_listening "$dir"/node-{0,1,2}.out
 }
 # The client address of MODE's member that leads (chain: the head).
 leader_of() {
   local dir=$TMP/$1 i
   for _ in $(seq 100); do
     for i in 0 1 2; do
-      if [ "$(counter "$dir/node-$i" leadership.state)" = 1 ]; then grep -o 'listening on [0-9.:]*' "$dir/node-$i.out" | cut -d' ' -f3; return; fi
+      if [ "$(counter "$dir/node-$i" leadership.state)" = 1 ]; then listening_address "$dir/node-$i.out"; return; fi
     done
     sleep 0.1
   done

@@ -19,7 +19,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2
 trap cleanup EXIT   # the block below runs in a subshell (the pipe): it stops its own servers
 mkdir -p docs/bench-runs
 swift build -c release --product baton >/dev/null
-free_port() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, getattr(socket, sys.argv[1])); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' "$1"; }
+source scripts/cluster-lib.sh
 
 {
 echo "## session $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(git rev-parse --short HEAD)"
@@ -33,18 +33,13 @@ echo "### E-RTT ping-pong: embedded, 2 members, durability none, 32-byte message
 $BATON bench latency --embedded --nodes 2 --durability none --size 32 --window 1 --rate 5000 --duration "$DURATION" --warmup 2s --no-delivery --quiet
 
 echo "### P: two baton serve processes (serve --config FILE --node i), durability none"
-{
-  echo "cluster_id = 15"
-  for i in 0 1; do
-    printf '[[member]]\nid = %d\nreplication = "127.0.0.1:%d"\nclient = "127.0.0.1:%d"\ndata = "node-%d"\n' "$i" "$(free_port SOCK_DGRAM)" "$(free_port SOCK_STREAM)" "$i"
-  done
-} > "$TMP/cluster.toml"
+write_cluster "$TMP/cluster.toml" 15 2
 for i in 0 1; do
   $BATON serve --config "$TMP/cluster.toml" --node $i --durability none --log-level warning > "$TMP/node-$i.out" 2>&1 &
   PIDS+=($!)
 done
-for i in 0 1; do for _ in $(seq 100); do grep -q listening "$TMP/node-$i.out" 2>/dev/null && break; sleep 0.1; done; done
-HEAD=$(grep -o 'listening on [0-9.:]*' "$TMP/node-0.out" | cut -d' ' -f3)
+wait_listening "$TMP"/node-{0,1}.out
+HEAD=$(listening_address "$TMP/node-0.out")
 for size in 100 32; do
   echo "### P-T$size throughput: 2 processes, durability none, $size-byte messages, 2 publishers"
   $BATON bench throughput --broker "$HEAD" --size $size --publishers 2 --subscribers 0 --duration "$DURATION" --warmup 2s 2>/dev/null

@@ -21,22 +21,10 @@ OUT=${3:-$(mktemp -d /tmp/baton-chaos.XXXXXX)}
 BATON=${BATON:-.build/release/baton}
 [ -x "$BATON" ] || { echo "error: $BATON not built (swift build -c release --product baton)" >&2; exit 1; }
 mkdir -p "$OUT"
-BASE=$(( 20000 + RANDOM % 20000 ))
+source "$(dirname "$0")/cluster-lib.sh"
 CONFIG="$OUT/cluster.toml"
-{
-  echo "cluster_id = 77"
-  echo "replication = \"chain\""
-  for i in 0 1 2; do
-    echo "[[member]]"
-    echo "id = $i"
-    echo "replication = \"127.0.0.1:$((BASE + 100 + i))\""
-    echo "client = \"127.0.0.1:$((BASE + i))\""
-    echo "data = \"node-$i\""
-  done
-  echo "[failover]"
-  echo "enabled = true"
-} > "$CONFIG"
-BROKERS="127.0.0.1:$BASE,127.0.0.1:$((BASE + 1)),127.0.0.1:$((BASE + 2))"
+write_cluster "$CONFIG" 77 3 chain failover
+BROKERS=$(cluster_brokers "$CONFIG")
 # Each member's current process id is in $OUT/pid-N (the killer and the final
 # restart both go through it: every process this script starts, it stops by id).
 start() {
@@ -100,7 +88,7 @@ while :; do
 done
 failed=0
 for i in 0 1 2; do
-  if ! "$BATON" subscribe --broker "127.0.0.1:$((BASE + i))" --stream 1 --count "$next" --verify --timeout 120 > "$OUT/verify-$i.txt" 2>&1; then
+  if ! "$BATON" subscribe --broker "$(member_client "$CONFIG" "$i")" --stream 1 --count "$next" --verify --timeout 120 > "$OUT/verify-$i.txt" 2>&1; then
     echo "member $i: verify FAILED: $(tail -1 "$OUT/verify-$i.txt")"; failed=1
   else
     echo "member $i: $(tail -1 "$OUT/verify-$i.txt")"

@@ -15,22 +15,10 @@ OUT=${3:-$(mktemp -d /tmp/baton-membership.XXXXXX)}
 BATON=${BATON:-.build/release/baton}
 [ -x "$BATON" ] || { echo "error: $BATON not built (swift build -c release --product baton)" >&2; exit 1; }
 mkdir -p "$OUT"
-BASE=$(( 20000 + RANDOM % 20000 ))
+source "$(dirname "$0")/cluster-lib.sh"
 CONFIG="$OUT/cluster.toml"
-{
-  echo "cluster_id = 78"
-  echo "replication = \"chain\""
-  for i in 0 1 2; do
-    echo "[[member]]"
-    echo "id = $i"
-    echo "replication = \"127.0.0.1:$((BASE + 100 + i))\""
-    echo "client = \"127.0.0.1:$((BASE + i))\""
-    echo "data = \"node-$i\""
-  done
-  echo "[failover]"
-  echo "enabled = true"
-} > "$CONFIG"
-BROKERS="127.0.0.1:$BASE,127.0.0.1:$((BASE + 1)),127.0.0.1:$((BASE + 2))"
+write_cluster "$CONFIG" 78 3 chain failover
+BROKERS=$(cluster_brokers "$CONFIG")
 pids=()
 stop_members() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done; }
 trap stop_members EXIT

@@ -74,37 +74,26 @@ extension ChainReplicator {
         }
     }
 
-    /// Whether Data from `node`'s `incarnation` may be taken. A new
-    /// incarnation of the member this one takes Data from (it restarted) or
-    /// another member: what is held past a gap, or in a partial frame, came
-    /// from another stream — a restarted member may lay different frames at
-    /// the same positions (a head that cut a rotten log orders anew from
-    /// there; seed 933) — and is forgotten. Data from an incarnation it has
-    /// replaced, arriving late, is stale. (The incarnation is under Data's
-    /// checksum trailer: one damaged on the wire is dropped before this, and
-    /// must not retire the stream — seeds 40 and 3750 before the trailer.)
+    /// Whether Data from `node`'s `incarnation` may be taken
+    /// (`DataStreamSource`): on a switch to another stream, what is held past
+    /// a gap or in a partial frame is forgotten. (The incarnation is under
+    /// Data's checksum trailer: one damaged on the wire is dropped before
+    /// this and cannot retire the live stream — seeds 40 and 3750 before the
+    /// trailer.)
     @inline(__always)
-    func takesStream(from node: UInt32, incarnation sender: Int64) -> Bool {
-        if node == dataSourceNode && sender == dataSourceIncarnation { return true }
-        if node == dataSourceNode {
-            for index in 0..<retiredCount where retiredIncarnations[index] == sender { return false }
-            if dataSourceIncarnation != 0 {
-                retiredIncarnations[retiredNext] = dataSourceIncarnation
-                retiredNext = (retiredNext + 1) % 4
-                retiredCount = min(retiredCount + 1, 4)
+    func takesStream(from node: UInt32, incarnation: Int64) -> Bool {
+        switch dataSource.take(from: node, incarnation: incarnation) {
+        case .same:
+            return true
+        case .stale:
+            return false
+        case let .switched(forget):
+            if forget {
+                framesPending = false
+                resetReceived(to: appender.position)
             }
-        } else {
-            retiredCount = 0
-            retiredNext = 0
+            return true
         }
-        let hadSource = dataSourceIncarnation != 0
-        dataSourceNode = node
-        dataSourceIncarnation = sender
-        if hadSource {
-            framesPending = false
-            resetReceived(to: appender.position)
-        }
-        return true
     }
 
     /// The received position goes back to (or is set at) `position`: what is

@@ -56,12 +56,7 @@ extension ChainReplicator {
         let end = min(nak.position &+ max(0, nak.length), sender.stagedPosition)
         guard start < end else { return }
         if resender.isActive && start >= resender.position { return }
-        guard requested.canInsert(start: start, end: end) else {
-            startResend(from: sender.received, reason: .nak)
-            return
-        }
-        requested.insert(start: start, end: end, now: now)
-        counters.retransmits.addRelease(1)
+        request(start: start, end: end, now: now, else: .nak)
     }
 
     /// The successor has shown no progress for four heartbeat intervals with
@@ -74,8 +69,14 @@ extension ChainReplicator {
         let start = max(sender.received, log.startPosition)
         let end = min(sender.stagedPosition, start &+ Int64(dataBytesMax))
         guard start < end else { return }
+        request(start: start, end: end, now: now, else: .timeout)
+    }
+
+    /// Queues `[start, end)` for `repair`; when `requested` is full, goes back
+    /// to the successor's received position instead (`reason`).
+    private func request(start: Int64, end: Int64, now: Int64, else reason: ResendReason) {
         guard requested.canInsert(start: start, end: end) else {
-            startResend(from: sender.received, reason: .timeout)
+            startResend(from: sender.received, reason: reason)
             return
         }
         requested.insert(start: start, end: end, now: now)

@@ -116,14 +116,8 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
     /// Sent in Status (`ReplicationStatus.receiveGeneration`): `incarnation`
     /// in the high half, the resets of `receivedBytes` since in the low half.
     var receiveGeneration: Int64 = 0
-    /// The member whose Data this one takes (its predecessor, or the successor
-    /// a head takes its log back from) and that member's incarnation (0: none
-    /// yet), and up to four of its earlier incarnations, whose Data is stale.
-    var dataSourceNode: UInt32 = 0
-    var dataSourceIncarnation: Int64 = 0
-    let retiredIncarnations = UnsafeMutablePointer<Int64>.allocate(capacity: 4)
-    var retiredCount = 0
-    var retiredNext = 0
+    /// The stream of Data this member takes (`takesStream`).
+    var dataSource = DataStreamSource()
     var framesPending = false
     var gaps: GapDetector
     var predecessorCommit: Int64 = 0
@@ -134,8 +128,6 @@ public final class ChainReplicator<Transport: ReplicationTransport, Clock: NanoC
     var commitFold: CommitFold
     /// The highest chain-durable position this member reported upstream.
     var reportedChainDurable: Int64 = 0
-
-    deinit { retiredIncarnations.deallocate() }
 
     /// `configurationState`: with failover, the `chain-config` file's state as
     /// read at start (nil: none yet — the cluster file's chain is the committed one).

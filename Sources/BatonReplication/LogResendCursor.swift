@@ -23,6 +23,8 @@ final class LogResendCursor {
     var position: Int64 = -1
     /// Reading raw durable bytes up to here (a hole), or -1: whole frames.
     private(set) var rawEnd: Int64 = -1
+    /// `Mutation.resendShiftedOneByte` (simulator only), read once: set before any node is built.
+    private let shiftsBytes = Mutation.resendShiftedOneByte.isActive
 
     init(log: DurableLog, chunkBytes: Int) {
         reader = log.makeReader()
@@ -78,8 +80,7 @@ final class LogResendCursor {
     /// The chunk's bytes `[from, from + length)` (positions).
     func bytes(from: Int64, length: Int) -> UnsafeRawBufferPointer {
         var offset = Int(from &- chunkPosition)
-        // `Mutation.resendShiftedOneByte` (simulator only): the bytes one position on.
-        if Mutation.resendShiftedOneByte.isActive && offset &+ length < chunkBytes { offset &+= 1 }
+        if shiftsBytes && offset &+ length < chunkBytes { offset &+= 1 }  // the planted bug: the bytes one position on
         return UnsafeRawBufferPointer(start: chunk.baseAddress! + offset, count: length)
     }
 }

@@ -17,7 +17,7 @@ struct BenchHopsCommand: ParsableCommand {
         discussion: """
         Give the members' data directories in chain order, head first. A sample starts when the head's \
         appended position moves and follows that position through every stage; the resolution is the \
-        polling interval (reported). Prints p50, p90 and p99 of each hop in microseconds.
+        polling interval (reported). Prints each hop's percentiles in microseconds, as `bench latency` does.
         """
     )
 
@@ -44,16 +44,20 @@ struct BenchHopsCommand: ParsableCommand {
             guard let counter = file.counter(label) else { throw ValidationError("\(file.path) has no counter '\(label)' (not a chain member of this build?)") }
             return counter
         }
-        var stages: [(name: String, counter: PositionCounter)] = []
-        stages.append(("head appended", try counter(files[0], "position.log-0.appended")))
-        stages.append(("head durable", try counter(files[0], "position.log-0.durable")))
+        var stages: [PositionCounter] = []
+        var hops: [String] = []
+        stages.append(try counter(files[0], "position.log-0.appended"))
+        stages.append(try counter(files[0], "position.log-0.durable"))
+        hops.append("head sync")
         for index in 1..<files.count {
             let name = index == files.count - 1 ? "tail" : "member \(index)"
-            stages.append(("\(name) received", try counter(files[index], "replication.position.receivedBytes")))
-            stages.append(("\(name) durable", try counter(files[index], "position.log-0.durable")))
+            stages.append(try counter(files[index], "replication.position.receivedBytes"))
+            stages.append(try counter(files[index], "position.log-0.durable"))
+            hops += ["UDP to \(name)", "\(name) sync"]
         }
-        stages.append(("head commit", try counter(files[0], "replication.position.chainCommit")))
-        stages.append(("head acked", try counter(files[0], "position.commit")))
+        stages.append(try counter(files[0], "replication.position.chainCommit"))
+        stages.append(try counter(files[0], "position.commit"))
+        hops += ["Status back to the head commit", "commit to the publisher's ack"]
 
         var sampler = HopSampler(stageCount: stages.count)
         var positions = Array(repeating: Int64(0), count: stages.count)
@@ -64,28 +68,14 @@ struct BenchHopsCommand: ParsableCommand {
         while true {
             let now = monotonicNanos()
             if now >= end { break }
-            for (index, stage) in stages.enumerated() { positions[index] = stage.counter.getAcquire() }
+            for (index, stage) in stages.enumerated() { positions[index] = stage.getAcquire() }
             sampler.observe(positions, now: now)
             polls += 1
             if intervalMicros > 0 { nanosleep(&pause, nil) }
         }
-        let elapsed = monotonicNanos() - start
-        let perPoll = polls > 0 ? Double(elapsed) / Double(polls) / 1_000 : 0
-        print("baton bench hops: \(sampler.totals.count) samples over \(duration), a poll every \(fixed(perPoll, 1)) µs (the resolution)")
-        let width = stages.map(\.name.count).max()! * 2 + 4
-        func micros(_ nanos: Int64) -> String { fixed(Double(nanos) / 1_000, 1) }
-        func pad(_ text: String, _ count: Int) -> String { String(repeating: " ", count: max(0, count - text.count)) + text }
-        print("hop" + String(repeating: " ", count: width - 3) + pad("p50 µs", 10) + pad("p90 µs", 10) + pad("p99 µs", 10))
-        for hop in 0..<(stages.count - 1) {
-            let name = "\(stages[hop].name) → \(stages[hop + 1].name)"
-            let values = sampler.durations[hop]
-            print(name + String(repeating: " ", count: max(1, width - name.count))
-                  + pad(micros(HopSampler.quantile(values, 0.5)), 10) + pad(micros(HopSampler.quantile(values, 0.9)), 10)
-                  + pad(micros(HopSampler.quantile(values, 0.99)), 10))
-        }
-        let name = "total (head appended → head acked)"
-        print(name + String(repeating: " ", count: max(1, width - name.count))
-              + pad(micros(HopSampler.quantile(sampler.totals, 0.5)), 10) + pad(micros(HopSampler.quantile(sampler.totals, 0.9)), 10)
-              + pad(micros(HopSampler.quantile(sampler.totals, 0.99)), 10))
+        let perPoll = polls > 0 ? Double(monotonicNanos() - start) / Double(polls) / 1_000 : 0
+        print("baton bench hops: \(sampler.total.totalCount) samples over \(duration), a poll every \(fixed(perPoll, 1)) µs (the resolution)")
+        let rows = zip(hops, sampler.hops).map { (title: $0, summary: LatencySummary($1)) }
+        print(LatencyTable.render(rows + [(title: "total (appended to acked)", summary: LatencySummary(sampler.total))]))
     }
 }
