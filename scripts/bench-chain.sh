@@ -57,6 +57,34 @@ for p in "${PIDS[@]}"; do kill -TERM "$p"; wait "$p" || true; done
 PIDS=()
 $BATON log compare "$TMP/node-0" "$TMP/node-1" "$TMP/node-2" | tail -2
 
+echo "### W: write paths, three baton serve processes, durability batch: publish->ack at 20,000 msgs/s, then acked throughput (2 publishers)"
+# Each write path is a tuning profile; "default" is tuning/default.toml (what make run uses).
+# zero-ahead is on unless the name says za0 (zero_ahead_bytes = 0).
+profile() { printf 'io = "%s"\nthreading = "%s"\n%s' "$1" "$2" "${3:-}" > "$TMP/w-$4.toml"; }
+profile io_uring shared 'zero_ahead_bytes = 0' uring-shared-za0
+profile io_uring shared '' uring-shared
+profile pwrite shared '' pwrite-shared
+profile pwrite dedicated 'zero_ahead_bytes = 0' pwrite-dedicated-za0
+profile pwrite dedicated '' pwrite-dedicated
+profile io_uring dedicated '' uring-dedicated
+cp tuning/default.toml "$TMP/w-default.toml"
+for name in default uring-shared-za0 uring-shared pwrite-shared pwrite-dedicated-za0 pwrite-dedicated uring-dedicated; do
+  dir="$TMP/w-$name"; mkdir -p "$dir"
+  write_cluster "$dir/cluster.toml" 19 3
+  for i in 0 1 2; do
+    $BATON serve --config "$dir/cluster.toml" --node $i --tuning "$TMP/w-$name.toml" --log-level warning > "$dir/node-$i.out" 2>&1 &
+    PIDS+=($!)
+  done
+  wait_listening "$dir"/node-{0,1,2}.out
+  HEAD=$(listening_address "$dir/node-0.out")
+  echo "#### $name: $(grep -E '^(io|threading|idle|zero_ahead_bytes) ' "$TMP/w-$name.toml" | sed 's/ *#.*//' | paste -sd' ')"
+  $BATON bench latency --broker "$HEAD" --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/w-$name-latency.json" | grep -E 'ack|late' | head -3
+  $BATON bench throughput --broker "$HEAD" --publishers 2 --subscribers 0 --duration 8s --warmup 2s --quiet --json "$RUN/w-$name-throughput.json" 2>/dev/null | grep '^acknowledged'
+  for p in "${PIDS[@]}"; do kill -TERM "$p"; wait "$p" || true; done
+  PIDS=()
+  rm -rf "$dir"
+done
+
 if [ "$PEERS" = 1 ]; then
   echo "### NATS JetStream R3 (../shared/peers/nats.sh r3)"
   ../shared/peers/nats.sh r3 2>&1 | grep -E '^RESULT|^run=' | sed 's/^/nats: /'

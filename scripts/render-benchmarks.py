@@ -131,6 +131,28 @@ def render_chain(raw_path, run):
         p = delivery["corrected"]["percentiles_us"]
         out += ["", f"Publish → delivery in the first row (subscribers on head, middle and tail): p50 {us(p['50'])}, "
                     f"p99 {us(p['99'])}, p99.9 {us(p['99.9'])}."]
+    paths = [("default", "**the default** (`tuning/default.toml`, what `make run` uses)"),
+             ("uring-shared-za0", "io_uring, shared thread, zero-ahead off (the default before issue 15)"),
+             ("uring-shared", "io_uring, shared thread, zero-ahead"),
+             ("pwrite-shared", "pwrite, shared thread, zero-ahead"),
+             ("pwrite-dedicated-za0", "pwrite, dedicated threads, zero-ahead off"),
+             ("pwrite-dedicated", "pwrite, dedicated threads, zero-ahead"),
+             ("uring-dedicated", "io_uring, dedicated threads, zero-ahead")]
+    if os.path.exists(os.path.join(run, "w-default-latency.json")):
+        out += ["", "### Write paths: three `baton serve` processes, durability batch (fdatasync on every member)", "",
+                "Each row starts a fresh cluster with one tuning profile, measures publish → ack at 20,000 msgs/s (10 s, open",
+                "loop, corrected), then acknowledged throughput with 2 publishers (8 s). The goal of issue 15 is p99 ≤ 400 µs.", "",
+                "| write path | p50 | p99 | p99.9 | max | acked msgs/s |", "|---|---|---|---|---|---|"]
+        for key, label in paths:
+            try:
+                data = load(run, f"w-{key}-latency.json")
+                tput = load(run, f"w-{key}-throughput.json")
+            except FileNotFoundError:
+                continue
+            ack = data["ack"]["corrected"]
+            p = ack["percentiles_us"]
+            out.append(f"| {label} | {us(p['50'])} | {us(p['99'])} | {us(p['99.9'])} | {us(ack['max_us'])} | "
+                       f"{tput['acked']['msgs_per_s']:,.0f} |")
     out += ["", "Peers, same session (their scripts measure closed loop: one request in flight, so their rate is whatever that gives):", "",
             "| peer | guarantee when acked | rate | p50 | p99 | p99.9 |", "|---|---|---|---|---|---|"]
     if nats_sync:

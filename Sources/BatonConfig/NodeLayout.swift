@@ -42,7 +42,8 @@ public enum NodeLayout {
         case .pwrite:
             io = "pwrite + fdatasync"
         }
-        lines.append("io: \(io); durability \(configuration.log.durability)")
+        let zeroAhead = configuration.log.zeroAheadBytes > 0 ? "zero-ahead \(ByteText.format(configuration.log.zeroAheadBytes))" : "zero-ahead off"
+        lines.append("io: \(io); \(zeroAhead); durability \(configuration.log.durability)")
         return lines
     }
 

@@ -34,6 +34,7 @@ extension TuningProfile {
         if let io { configuration.log.ioBackend = io }
         if let uringQueueDepth { configuration.log.queueDepth = uringQueueDepth }
         if let uringSQPoll { configuration.log.uring.sqPoll = uringSQPoll }
+        if let zeroAheadBytes { configuration.log.zeroAheadBytes = zeroAheadBytes }
         if let durability { configuration.log.durability = durability }
         if configuration.replication != nil {
             if let batch = replication.udpBatch { configuration.replication!.udpBatch = batch }

@@ -10,7 +10,7 @@ import BatonNode
 /// `threading`, `idle`, `cpu` (the shared thread), `[threads.STAGE]` with
 /// `cpu` and `idle` (dedicated mode; STAGE is client-io, order, log, commit,
 /// execute), `numa_node`, `ingress_ring_bytes`, `ack_ring_bytes`,
-/// `log_buffer_bytes`, `io`, `uring_queue_depth`, `uring_sqpoll`,
+/// `log_buffer_bytes`, `io`, `uring_queue_depth`, `uring_sqpoll`, `zero_ahead_bytes`,
 /// `durability`, and `[replication]` (`udp_batch`, `mtu`,
 /// `socket_buffer_bytes`: a chain member's UDP transport).
 ///
@@ -33,6 +33,8 @@ public struct TuningProfile: Sendable, Equatable {
     public var io: LogIOBackend?
     public var uringQueueDepth: Int?
     public var uringSQPoll: Bool?
+    /// The log writer's zero-ahead window (0: off); see `LogConfiguration.zeroAheadBytes`.
+    public var zeroAheadBytes: Int?
     public var durability: DurabilityPolicy?
     /// A chain member's UDP batch, MTU and socket buffers.
     public var replication = ReplicationTuning()
@@ -41,7 +43,8 @@ public struct TuningProfile: Sendable, Equatable {
 
     /// Every top-level key, in the order `example.toml` lists them.
     public static let keys = ["threading", "idle", "cpu", "numa_node", "threads", "ingress_ring_bytes", "ack_ring_bytes",
-                              "log_buffer_bytes", "io", "uring_queue_depth", "uring_sqpoll", "durability", "replication"]
+                              "log_buffer_bytes", "io", "uring_queue_depth", "uring_sqpoll", "zero_ahead_bytes", "durability",
+                              "replication"]
     static let stageKeys = ["cpu", "idle"]
     static let ringRange = (64 << 10)...(1 << 30)
     static let logBufferRange = (2 << 20)...(1 << 36)
@@ -92,6 +95,7 @@ public struct TuningProfile: Sendable, Equatable {
         }
         uringQueueDepth = try top.powerOfTwo("uring_queue_depth", in: Self.queueDepthRange)
         uringSQPoll = try top.bool("uring_sqpoll")
+        zeroAheadBytes = try top.integer("zero_ahead_bytes", in: 0...(1 << 30))
         let durabilityForms = "\"batch\" | \"none\" | \"interval:MS\" (MS a positive integer)"
         if let text = try top.string("durability", expected: "a string: \(durabilityForms)") {
             guard let policy = DurabilityPolicy(parsing: text) else {

@@ -32,6 +32,7 @@ extension LogAppender {
             if position &+ length > limit { return false }
         }
         guard let source = bytes.baseAddress, bytes.count > 0 else { return true }
+        if position &+ length > bufferWrittenEnd { bufferWrittenEnd = position &+ length }
         let offset = Int(truncatingIfNeeded: position) & mask
         let first = min(bytes.count, mask &+ 1 &- offset)
         (buffer + offset).copyMemory(from: source, byteCount: first)

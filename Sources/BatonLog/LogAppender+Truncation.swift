@@ -44,12 +44,19 @@ extension LogAppender {
         appendedCounter.setReleaseAllowingDecrease(position)
     }
 
-    /// What the log buffer holds at `position`, which must lie in
-    /// `[tail - capacity, tail)` (still in the buffer): a valid frame there
+    /// True when the buffer still holds the bytes at `position` (below `tail`):
+    /// neither the appender nor bytes kept ahead of a gap have written a
+    /// whole capacity past it.
+    func bufferHolds(_ position: Int64) -> Bool {
+        position < tail && max(tail, bufferWrittenEnd) &- position <= capacity
+    }
+
+    /// What the log buffer holds at `position`, which must be held
+    /// (`bufferHolds`): a valid frame there
     /// (right length, CRC and position) makes it a frame boundary.
     /// Appender thread only.
     func frameCheck(at position: Int64) -> FrameCheck {
-        precondition(position < tail && tail &- position <= capacity, "\(position) is not in the log buffer (tail \(tail))")
+        precondition(bufferHolds(position), "\(position) is not in the log buffer (tail \(tail), written up to \(bufferWrittenEnd))")
         let offset = Int(truncatingIfNeeded: position) & mask
         let available = Int(min(tail &- position, capacity &- Int64(offset)))
         return FrameHeader.check(buffer + offset, available: available, expectedPosition: position,

@@ -40,6 +40,11 @@ public final class LogAppender {
     @usableFromInline let appendedCounter: PositionCounter
     /// Next position to write (== `appended` between calls).
     @usableFromInline var tail: Int64
+    /// The end of the highest bytes ever copied into the buffer: `tail`, or
+    /// past it where a follower keeps replicated bytes ahead of a gap
+    /// (`tryWriteReplicated`). Bytes more than `capacity` below it may have
+    /// been overwritten in the buffer even if they are within `capacity` of `tail`.
+    @usableFromInline var bufferWrittenEnd: Int64 = 0
     /// Cached `min(gating) + capacity`.
     @usableFromInline var limit: Int64
     @usableFromInline var claimOpen = false

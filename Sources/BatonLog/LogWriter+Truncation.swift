@@ -9,7 +9,7 @@ extension LogWriter {
     /// flight, and publishes `generation` as completed. Returns 1 when it
     /// did (or tried) the cut, 0 while it waits.
     func truncate(generation: Int64, now: Int64) -> Int {
-        guard queue.isEmpty, checkpointPendingOps == 0, now >= retryAtNanos else { return 0 }
+        guard queue.isEmpty, checkpointPendingOps == 0, zeroInFlightStart < 0, now >= retryAtNanos else { return 0 }
         // The appender stored the position before the generation: this is the generation's
         // position, or a newer request's, which is lower while this one is not completed.
         let position = counters.truncationPosition.getAcquire()

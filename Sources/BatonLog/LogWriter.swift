@@ -125,9 +125,25 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
     // Truncation.
     /// Generation of the last truncation request this agent completed.
     var truncationHandled: Int64 = 0
-    /// Zeros written over a truncated suffix, `zeroBytes` long (allocated at start).
+    /// Zeros written over a truncated suffix (`zeroBytes` at a time) and ahead
+    /// of `submitted` (`zeroChunkBytes` at a time); allocated at start, the
+    /// larger of the two long.
     let zeros: UnsafeMutableRawPointer
     let zeroBytes: Int
+
+    // Zero-ahead (`LogWriter+ZeroAhead.swift`).
+    let zeroAheadBytes: Int64
+    let zeroChunkBytes: Int64
+    /// Every segment byte in `[submitted, zeroedEnd)` has been written (zeros
+    /// or data) since the writer started; only grows.
+    var zeroedEnd: Int64
+    /// The zero write in flight, `[zeroInFlightStart, zeroInFlightEnd)`, or -1.
+    /// No batch reaches into it (`submitBatches` caps at its start).
+    var zeroInFlightStart: Int64 = -1
+    var zeroInFlightEnd: Int64 = -1
+    /// Zero-ahead writes completed, and those that failed (the range is skipped).
+    public internal(set) var zeroAheadWrites: Int64 = 0
+    public internal(set) var zeroAheadFailures: Int64 = 0
 
     init(configuration: LogConfiguration, buffer: LogBuffer, counters: LogCounters, segments: SegmentTable,
          recovered: LogRecoveryReport, checkpointSequence: UInt64, storage: Storage, clock: Clock, logger: Logger) throws(LogError) {
@@ -161,8 +177,12 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
         checkpointPage = .allocate(byteCount: CheckpointFile.fileBytes, alignment: 4096)
         checkpointPage.initializeMemory(as: UInt8.self, repeating: 0, count: CheckpointFile.fileBytes)
         zeroBytes = min(LogWriterLimits.truncationZeroBytes, configuration.maxInFlightBytes)
-        zeros = .allocate(byteCount: zeroBytes, alignment: 4096)
-        zeros.initializeMemory(as: UInt8.self, repeating: 0, count: zeroBytes)
+        zeroAheadBytes = Int64(configuration.zeroAheadBytes)
+        zeroChunkBytes = Int64(configuration.zeroChunkBytes)
+        zeroedEnd = recovered.endPosition
+        let zerosLength = max(zeroBytes, zeroAheadBytes > 0 ? configuration.zeroChunkBytes : 0)
+        zeros = .allocate(byteCount: zerosLength, alignment: 4096)
+        zeros.initializeMemory(as: UInt8.self, repeating: 0, count: zerosLength)
     }
 
     deinit {
@@ -178,12 +198,12 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
     public var submittedPosition: Int64 { submitted }
     /// True when nothing is in flight, no truncation is pending and everything appended is durable.
     public var isIdle: Bool {
-        queue.isEmpty && checkpointPendingOps == 0 && counters.truncationRequested.getAcquire() == truncationHandled
+        queue.isEmpty && checkpointPendingOps == 0 && zeroInFlightStart < 0 && counters.truncationRequested.getAcquire() == truncationHandled
             && submitted == counters.appended.getAcquire() && durable == submitted
     }
 
     /// True while operations are in flight (batches or a checkpoint).
-    public var hasOperationsInFlight: Bool { !queue.isEmpty || checkpointPendingOps > 0 }
+    public var hasOperationsInFlight: Bool { !queue.isEmpty || checkpointPendingOps > 0 || zeroInFlightStart >= 0 }
 
     /// For idle strategies: blocks until an I/O completion is ready or
     /// `timeoutNanos` pass, if anything is in flight; returns at once otherwise.
@@ -219,6 +239,7 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
             work &+= truncate(generation: truncationRequested, now: now)
         } else {
             work &+= submitBatches(now: now)
+            if zeroAheadBytes > 0 { work &+= submitZeroAhead() }
             if syncIntervalNanos > 0 { work &+= submitIntervalSync(now: now) }
             work &+= submitCheckpoint(now: now)
             if now >= nextRetentionAtNanos { work &+= enforceRetention(now: now) }
@@ -253,6 +274,8 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
                    "submitted \(submitted) past appended \(appended) with no truncation pending")
         }
         assert(submitted &- durable <= maxInFlightBytes, "\(submitted &- durable) bytes in flight, more than \(maxInFlightBytes)")
+        assert(zeroInFlightStart < 0 || zeroInFlightStart >= submitted,
+               "a zero-ahead write in flight at \(zeroInFlightStart), below submitted \(submitted)")
         assert(counters.durable.getPlain() == durable && counters.written.getPlain() == written,
                "published durable \(counters.durable.getPlain()) / written \(counters.written.getPlain()) differ from the writer's \(durable) / \(written)")
     }
@@ -261,7 +284,7 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
     /// in flight, then writes a final checkpoint synchronously.
     public func onClose() {
         let deadline = clock.monotonicNanos() &+ 5_000_000_000
-        while !(queue.isEmpty && checkpointPendingOps == 0) && clock.monotonicNanos() < deadline {
+        while !(queue.isEmpty && checkpointPendingOps == 0 && zeroInFlightStart < 0) && clock.monotonicNanos() < deadline {
             _ = reapCompletions()
             _ = advance()
             if prepared > 0, let n = try? storage.submit(), n > 0 { prepared = 0 }
@@ -292,6 +315,7 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
             switch OperationTag.kind(completion.userData) {
             case OperationTag.batchKind: complete(batchOperation: completion)
             case OperationTag.checkpointKind: complete(checkpointOperation: completion)
+            case OperationTag.zeroAheadKind: complete(zeroAheadWrite: completion)
             default: preconditionFailure("log writer: completion with unknown tag \(completion.userData)")
             }
         }
@@ -397,7 +421,9 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
             let start = submitted
             let segmentBase = layout.base(of: start)
             let segmentEnd = segmentBase &+ segmentBytes
-            let cap = min(start &+ maximumBatchBytes, durable &+ maxInFlightBytes)
+            var cap = min(start &+ maximumBatchBytes, durable &+ maxInFlightBytes)
+            // Never into a zero-ahead write in flight: the zeros could land after the data.
+            if zeroInFlightStart >= 0 { cap = min(cap, zeroInFlightStart) }
             var end = min(appended, segmentEnd)
             if cap < end { end = lastFrameBoundary(from: start, atOrBelow: cap) }
             if end <= start { break }

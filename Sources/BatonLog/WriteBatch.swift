@@ -98,6 +98,7 @@ struct WriteBatchQueue: ~Copyable {
 enum OperationTag {
     static let batchKind: UInt64 = 1
     static let checkpointKind: UInt64 = 2
+    static let zeroAheadKind: UInt64 = 3
 
     @inline(__always)
     static func make(kind: UInt64, slot: Int, index: Int) -> UInt64 {

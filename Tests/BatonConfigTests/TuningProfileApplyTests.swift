@@ -19,6 +19,7 @@ final class TuningProfileApplyTests: XCTestCase {
             io = "pwrite"
             uring_queue_depth = 128
             uring_sqpoll = true
+            zero_ahead_bytes = 0
             durability = "interval:5"
 
             [threads.client-io]
@@ -46,6 +47,7 @@ final class TuningProfileApplyTests: XCTestCase {
         XCTAssertEqual(configuration.log.ioBackend, .pwrite)
         XCTAssertEqual(configuration.log.queueDepth, 128)
         XCTAssertTrue(configuration.log.uring.sqPoll)
+        XCTAssertEqual(configuration.log.zeroAheadBytes, 0)
         XCTAssertEqual(configuration.log.durability, .interval(milliseconds: 5))
     }
 

@@ -208,6 +208,39 @@ final class LogTruncationTests: XCTestCase {
         XCTAssertTrue(try LogVerifier.verify(directory: directory.path).isClean)
     }
 
+    /// A follower keeps replicated bytes past a gap in the buffer at their own
+    /// positions; they may overwrite durable bytes less than a buffer's
+    /// capacity below the published end. A truncation to such a position (a
+    /// member cutting its log to rejoin) must not take the buffer's bytes there
+    /// for the log's (the simulator, seed 1518 with failover, crashed on
+    /// "not a frame boundary"), and the cut is exact.
+    func testTruncationBelowBytesKeptAheadOfAGap() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let configuration = smallConfiguration(directory.path)   // 128 KiB buffer
+        let log = try DurableLog.open(configuration, logger: quietLogger())
+        let writer = try log.makeWriter()
+        try writer.onStart()
+        let old = try (0..<40).map { try append(log, payload: 2000, sequence: UInt64($0)) }
+        let end = log.appender.position
+        drive(writer) { log.durablePosition == end }
+        // Bytes kept ahead of a gap, at a position that wraps onto the first frame.
+        let capacity = Int64(configuration.bufferBytes)
+        let ahead = [UInt8](repeating: 0xA5, count: 512)
+        XCTAssertTrue(ahead.withUnsafeBytes { log.appender.tryWriteReplicated($0, at: capacity) })
+        XCTAssertLessThan(end, capacity, "the first frame is within a capacity of the end")
+        let generation = log.requestTruncation(to: old[0])
+        drive(writer) { log.isTruncationComplete(generation) }
+        XCTAssertEqual(log.durablePosition, old[0])
+        XCTAssertEqual(try frames(log), [])
+        let next = try append(log, payload: 100, sequence: 100)
+        let newEnd = log.appender.position
+        drive(writer) { log.durablePosition == newEnd }
+        XCTAssertEqual(try frames(log), [Frame(position: next, sequence: 100)])
+        writer.onClose()
+        XCTAssertTrue(try LogVerifier.verify(directory: directory.path).isClean)
+    }
+
     /// Two requests before the writer gets to the first: the second is above
     /// the first (frames were appended in between), yet the writer cuts at the
     /// first, or the bytes between the two would keep the old suffix on disk.

@@ -138,7 +138,9 @@ final class LogWriterFaultTests: XCTestCase {
         let end = log.appender.position
         let errors = drive(writer) { log.durablePosition == end }
         XCTAssertEqual(errors, [])
-        XCTAssertEqual(writer.shortWrites, 25)
+        // A short zero-ahead write is skipped, not redone: the 25 fall on both kinds.
+        XCTAssertEqual(writer.shortWrites + writer.zeroAheadFailures, 25)
+        XCTAssertGreaterThan(writer.shortWrites, 0)
         XCTAssertEqual(try readAll(log).map(\.position), positions)
         writer.onClose()
         XCTAssertTrue(try LogVerifier.verify(directory: directory.path).isClean)

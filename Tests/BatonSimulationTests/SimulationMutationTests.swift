@@ -27,7 +27,7 @@ final class SimulationMutationTests: XCTestCase {
             print("\(mutation): caught by seed \(seed) (\(violation.invariant)): \(violation.detail)")
             return
         }
-        XCTFail("\(mutation) was not caught within \(bound) seeds", file: file, line: line)
+        XCTFail("\(mutation) was not caught within \(seeds ?? bound) seeds", file: file, line: line)
     }
 
     func testAckBeforeSyncIsCaught() throws { try assertCaught(.ackBeforeSync, faults: FaultPlan.defaultKinds) }
@@ -36,8 +36,11 @@ final class SimulationMutationTests: XCTestCase {
     func testAResendShiftedByOneByteIsCaught() throws { try assertCaught(.resendShiftedOneByte, faults: [.network]) }
     func testKeptTornFrameIsCaught() throws { try assertCaught(.keepTornFrame, faults: [.crash]) }
     func testAFollowerThatLeadsIsCaught() throws { try assertCaught(.followerLeads, faults: []) }
+    /// Rarely exposed (a vote matters only when a shorter log stands in an
+    /// election a longer one could have won): 3 of seeds 1–80 catch it with
+    /// the writer's zero-ahead (33 first), so its budget is larger.
     func testARaftVoteForAShorterLogIsCaught() throws {
-        try assertCaught(.raftVotesForAnyLog, faults: [.partition, .crash, .network], replication: .raft)
+        try assertCaught(.raftVotesForAnyLog, faults: [.partition, .crash, .network], replication: .raft, seeds: 100)
     }
     func testARaftFollowerKeepingADivergentSuffixIsCaught() throws {
         try assertCaught(.raftSkipsTruncation, faults: [.partition, .crash, .network], replication: .raft)
