@@ -29,7 +29,7 @@ build: deps
 # tuning profile and its data under ./data/node-N (Ctrl-C stops it cleanly).
 run: build
 	mkdir -p $(DATA)
-	.build/release/baton cluster --nodes 3 --data $(DATA) --base-port 7400 --tuning tuning/default.toml
+	.build/release/baton cluster --nodes 3 --threads per-node --data $(DATA) --base-port 7400 --tuning tuning/default.toml
 
 # The whole suite: the concurrency tests under ThreadSanitizer, the
 # deterministic simulator over SIM_SEEDS seeds of each replication mode

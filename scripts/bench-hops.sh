@@ -8,7 +8,8 @@
 # folder's file system). Writes the raw output to docs/bench-runs/DATE-hops.txt.
 # Run: scripts/bench-hops.sh            IO=pwrite|io_uring (default: both in turn), RATE=20000, DURATION=8s,
 #      IDLE=backoff|yielding|busy-spin (default: the profile's, backoff),
-#      THREADING=shared|dedicated (default: the profile's, shared).
+#      THREADING=shared|dedicated (default: the profile's, shared),
+#      ZERO_AHEAD=BYTES (the log writer's zero_ahead_bytes; 0 = off; default: the profile's, 4 MiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BATON=.build/release/baton
@@ -21,6 +22,10 @@ DATE=$(date -u +%F-%H%M%S)
 RAW=docs/bench-runs/$DATE-hops.txt
 TMP=$(mktemp -d -p "$PWD/.build" baton-hops.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+if [ -n "${ZERO_AHEAD:-}" ]; then
+  printf 'zero_ahead_bytes = %s\n' "$ZERO_AHEAD" > "$TMP/zero-ahead.toml"
+  IDLE_FLAG+=(--tuning "$TMP/zero-ahead.toml")
+fi
 mkdir -p docs/bench-runs
 swift build -c release --product baton >/dev/null
 source scripts/cluster-lib.sh
@@ -39,7 +44,7 @@ for io in $IOS; do
   done
   wait_listening "$dir"/node-{0,1,2}.out
   HEAD=$(listening_address "$dir/node-0.out")
-  echo "### $io${IDLE:+, idle $IDLE}${THREADING:+, threading $THREADING}: 3 processes, durability batch, $RATE msgs/s, 100-byte messages, acks only; hops sampled during the measured part"
+  echo "### $io${IDLE:+, idle $IDLE}${THREADING:+, threading $THREADING}${ZERO_AHEAD:+, zero_ahead_bytes $ZERO_AHEAD}: 3 processes, durability batch, $RATE msgs/s, 100-byte messages, acks only; hops sampled during the measured part"
   $BATON bench latency --broker "$HEAD" --rate "$RATE" --duration "$DURATION" --warmup 2s --quiet --no-delivery > "$dir/latency.txt" 2>&1 &
   load=$!
   sleep 3

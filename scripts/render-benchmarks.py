@@ -94,7 +94,7 @@ def render_chain(raw_path, run):
     out = ["", f"Session: {session}. Raw output: `{raw_path}`; JSON, `.hgrm`, `.hlog` and the plot: `{run}/`.",
            "Regenerate with **`make bench-chain`** (`scripts/bench-chain.sh`, then this section is rewritten by",
            "`scripts/render-benchmarks.py`). 100-byte messages everywhere. \"Embedded\" is `baton bench --embedded --nodes 3`:",
-           "a chain of three members in the benchmark's process, every member's agents on one thread (as `baton cluster`",
+           "a chain of three members in the benchmark's process, every member's agents on one thread (as `baton cluster --threads one`",
            "runs it), each member with its own log and data folder on the same disk, replicating over loopback UDP.", ""]
 
     out += ["### Throughput (acknowledged = committed: durable on all three members)", "",

@@ -41,8 +41,8 @@ struct ClusterCommand: ParsableCommand {
     @Option(name: .long, help: "Cluster id carried in every replication datagram.")
     var clusterId: UInt64 = 1
 
-    @Option(name: .long, help: "one: every member's agents on one thread (fits a 2-core machine); per-node: each member runs its own threads (--threading applies).")
-    var threads: ClusterThreads = .one
+    @Option(name: .long, help: "per-node: each member runs its own threads (--threading applies; the default, measured faster on 2 cores: BENCHMARKS.md); one: every member's agents on one thread.")
+    var threads: ClusterThreads = .perNode
 
     @OptionGroup var options: NodeOptions
 
@@ -153,7 +153,7 @@ struct ClusterCommand: ParsableCommand {
 
 /// How `baton cluster` puts its members on threads.
 enum ClusterThreads: String, ExpressibleByArgument {
-    /// Every member's agents on one thread (fits a 2-core machine).
+    /// Every member's agents on one thread (their blocking syncs then serialise on it).
     case one
     /// Each member runs its own threads (`--threading` applies).
     case perNode = "per-node"

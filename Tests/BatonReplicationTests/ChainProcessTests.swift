@@ -126,7 +126,7 @@ final class ClusterCommandTests: XCTestCase {
         var random = SplitMix64(seed: testSeed(UInt64(getpid())))
         for _ in 0..<5 where process == nil {
             base = 20_000 + Int(random.next() % 20_000)
-            process = try? NodeProcess(arguments: ["cluster", "--nodes", "3", "--data", root, "--base-port", String(base),
+            process = try? NodeProcess(arguments: ["cluster", "--nodes", "3", "--data", root, "--base-port", String(base), "--threads", "one",
                                                    "--log-level", "warning", "--buffer-size", "8MiB", "--segment-size", "16MiB"],
                                        readyMarker: "node 0 head: clients 127.0.0.1:")
         }
