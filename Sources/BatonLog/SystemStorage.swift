@@ -24,7 +24,7 @@ public final class SystemStorage: LogStorage {
                 logger.warning("log writer: io_uring unavailable (\(error)); FALLING BACK to pwrite + fdatasync")
             }
         } else {
-            logger.warning("log writer: io_uring disabled by configuration; using the pwrite + fdatasync fallback")
+            logger.info("log writer: using pwrite + fdatasync (io = \"pwrite\"), durability \(configuration.durability)")
         }
         uring = nil
         fallback = PwriteStorage(queueDepth: configuration.queueDepth)

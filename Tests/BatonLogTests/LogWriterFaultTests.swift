@@ -11,7 +11,7 @@ import Glibc
 final class LogWriterFaultTests: XCTestCase {
     /// Forcing the fallback: the writer uses pwrite + fdatasync, says so in
     /// one log line at start, and the log round-trips.
-    func testPwriteFallbackLogsOneLineAndWorks() throws {
+    func testPwriteByConfigurationLogsOneLineAndWorks() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         var configuration = smallConfiguration(directory.path)
@@ -21,7 +21,8 @@ final class LogWriterFaultTests: XCTestCase {
         let writer = try log.makeWriter()
         XCTAssertTrue(writer.storage.isFallback)
         XCTAssertEqual(writer.storage.name, "pwrite")
-        XCTAssertEqual(lines.all.filter { $0.contains("fallback") }.count, 1, "\(lines.all)")
+        XCTAssertEqual(lines.all.filter { $0.contains("using pwrite + fdatasync") }.count, 1, "\(lines.all)")
+        XCTAssertEqual(lines.all.filter { $0.contains("FALLING BACK") }.count, 0, "chosen, not a fallback: \(lines.all)")
         try writer.onStart()
         var random = SplitMix64(seed: 31)
         let positions = appendFrames(log, writer: writer, count: 1000, random: &random)
