@@ -27,19 +27,19 @@ source scripts/cluster-lib.sh
 echo "## session $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(git rev-parse --short HEAD)"
 
 echo "### T1 throughput: embedded 3-node chain, durability batch, io_uring, 2 publishers"
-$BATON bench throughput --embedded --nodes 3 --tuning "$TMP/uring.toml" --publishers 2 --subscribers 0 --duration 10s --warmup 2s --json "$RUN/t1-throughput-uring.json" 2>/dev/null
+$BATON bench throughput --embedded --nodes 3 --threads one --tuning "$TMP/uring.toml" --publishers 2 --subscribers 0 --duration 10s --warmup 2s --json "$RUN/t1-throughput-uring.json" 2>/dev/null
 echo "### T2 throughput: embedded 3-node chain, durability batch, pwrite, 2 publishers"
-$BATON bench throughput --embedded --nodes 3 --tuning "$TMP/pwrite.toml" --publishers 2 --subscribers 0 --duration 10s --warmup 2s --json "$RUN/t2-throughput-pwrite.json" 2>/dev/null
+$BATON bench throughput --embedded --nodes 3 --threads one --tuning "$TMP/pwrite.toml" --publishers 2 --subscribers 0 --duration 10s --warmup 2s --json "$RUN/t2-throughput-pwrite.json" 2>/dev/null
 
 echo "### L1 latency: embedded 3-node chain, durability batch, pwrite, 20,000 msgs/s, a subscriber on every node"
-$BATON bench latency --embedded --nodes 3 --tuning "$TMP/pwrite.toml" --rate 20000 --duration 10s --warmup 2s --quiet \
+$BATON bench latency --embedded --nodes 3 --threads one --tuning "$TMP/pwrite.toml" --rate 20000 --duration 10s --warmup 2s --quiet \
   --hgrm "$RUN/l1.hgrm" --hlog "$RUN/l1.hlog" --json "$RUN/l1-latency-pwrite.json" --plot "$RUN/chain-latency.svg"
 echo "### L2 latency: embedded 3-node chain, durability batch, io_uring, 20,000 msgs/s, acks only"
-$BATON bench latency --embedded --nodes 3 --tuning "$TMP/uring.toml" --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/l2-latency-uring.json"
+$BATON bench latency --embedded --nodes 3 --threads one --tuning "$TMP/uring.toml" --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/l2-latency-uring.json"
 echo "### L3 latency: embedded 3-node chain, durability none (NATS's guarantee), pwrite, 20,000 msgs/s, acks only"
-$BATON bench latency --embedded --nodes 3 --tuning "$TMP/pwrite.toml" --durability none --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/l3-latency-none.json"
+$BATON bench latency --embedded --nodes 3 --threads one --tuning "$TMP/pwrite.toml" --durability none --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/l3-latency-none.json"
 echo "### L4 latency: embedded 3-node chain, durability batch, pwrite, 2,000 msgs/s, acks only"
-$BATON bench latency --embedded --nodes 3 --tuning "$TMP/pwrite.toml" --rate 2000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/l4-latency-2k.json"
+$BATON bench latency --embedded --nodes 3 --threads one --tuning "$TMP/pwrite.toml" --rate 2000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/l4-latency-2k.json"
 
 echo "### P: three baton serve processes (serve --config FILE --node i), durability batch, pwrite"
 write_cluster "$TMP/cluster.toml" 9 3

@@ -53,9 +53,9 @@ stop_processes() { for p in "${PIDS[@]}"; do kill -TERM "$p"; wait "$p" || true;
 echo "## session $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(git rev-parse --short HEAD)"
 for mode in chain raft; do
   echo "### T-$mode throughput: embedded 3-member $mode, durability batch, pwrite, 2 publishers"
-  $BATON bench throughput --embedded --nodes 3 --replication $mode --tuning "$TMP/pwrite.toml" --publishers 2 --subscribers 0 --duration 10s --warmup 2s --json "$RUN/t-$mode.json" 2>/dev/null
+  $BATON bench throughput --embedded --nodes 3 --threads one --replication $mode --tuning "$TMP/pwrite.toml" --publishers 2 --subscribers 0 --duration 10s --warmup 2s --json "$RUN/t-$mode.json" 2>/dev/null
   echo "### L-$mode latency: embedded 3-member $mode, durability batch, pwrite, 20,000 msgs/s, acks only"
-  $BATON bench latency --embedded --nodes 3 --replication $mode --tuning "$TMP/pwrite.toml" --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/l-$mode.json"
+  $BATON bench latency --embedded --nodes 3 --threads one --replication $mode --tuning "$TMP/pwrite.toml" --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/l-$mode.json"
 done
 for mode in chain raft; do
   echo "### P-$mode: three baton serve processes ($mode), durability batch, pwrite"

@@ -27,10 +27,10 @@ echo "### limit: UDP loopback datagrams (../shared/limits: udp mmsg 1408)"
 cp -r ../shared/limits "$TMP/limits" && make -s -C "$TMP/limits" udp >/dev/null 2>&1 && (cd "$TMP/limits" && ./udp mmsg 1408 | tail -5)
 for size in 100 32; do
   echo "### E-T$size throughput: embedded, 2 members, durability none, $size-byte messages, 2 publishers"
-  $BATON bench throughput --embedded --nodes 2 --durability none --size $size --publishers 2 --subscribers 0 --duration "$DURATION" --warmup 2s 2>/dev/null
+  $BATON bench throughput --embedded --nodes 2 --threads one --durability none --size $size --publishers 2 --subscribers 0 --duration "$DURATION" --warmup 2s 2>/dev/null
 done
 echo "### E-RTT ping-pong: embedded, 2 members, durability none, 32-byte messages, 1 in flight (window 1, 5,000/s)"
-$BATON bench latency --embedded --nodes 2 --durability none --size 32 --window 1 --rate 5000 --duration "$DURATION" --warmup 2s --no-delivery --quiet
+$BATON bench latency --embedded --nodes 2 --threads one --durability none --size 32 --window 1 --rate 5000 --duration "$DURATION" --warmup 2s --no-delivery --quiet
 
 echo "### P: two baton serve processes (serve --config FILE --node i), durability none"
 write_cluster "$TMP/cluster.toml" 15 2

@@ -26,6 +26,9 @@ struct BenchTargetOptions: ParsableArguments {
     @Option(name: .long, help: "Embedded: tuning profile (TOML, see tuning/).")
     var tuning: String?
 
+    @Option(name: .long, help: "Embedded, several members: per-node (each member runs its own threads, as baton cluster does by default; the default) or one (every member's agents on one thread).")
+    var threads: ClusterThreads?
+
     /// What the options name: the addresses (head first) and the embedded cluster, if one was started.
     func resolve() throws -> (addresses: [IPv4SocketAddress], cluster: EmbeddedCluster?) {
         if embedded {
@@ -37,12 +40,13 @@ struct BenchTargetOptions: ParsableArguments {
                 }
                 policy = parsed
             }
-            let cluster = try startEmbeddedCluster(nodes: nodes, replication: replication, durability: policy, tuning: tuning)
+            let cluster = try startEmbeddedCluster(nodes: nodes, replication: replication, durability: policy, tuning: tuning,
+                                                   threads: threads ?? .perNode)
             return (cluster.clientAddresses, cluster)
         }
         guard !broker.isEmpty else { throw ValidationError("give --broker HOST:PORT (one or more) or --embedded") }
-        if durability != nil || tuning != nil || nodes != 1 {
-            throw ValidationError("--nodes, --durability and --tuning apply to --embedded only")
+        if durability != nil || tuning != nil || nodes != 1 || threads != nil {
+            throw ValidationError("--nodes, --durability, --tuning and --threads apply to --embedded only")
         }
         let addresses = try broker.map { text -> IPv4SocketAddress in
             do { return try IPv4SocketAddress(parsing: text) } catch { throw ValidationError("--broker '\(text)': \(error)") }

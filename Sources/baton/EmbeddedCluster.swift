@@ -29,6 +29,7 @@ final class EmbeddedCluster {
 
     /// `leader`: the index in `nodes` of the member that orders (listed first).
     init(nodes: [Node], dataDirectories: [String], stopSharedRunner: (() -> Void)? = nil, leader: Int = 0) {
+        let onOneThread = stopSharedRunner != nil
         self.nodes = nodes
         self.dataDirectories = dataDirectories
         self.stopSharedRunner = stopSharedRunner
@@ -36,9 +37,10 @@ final class EmbeddedCluster {
         let first = nodes[0].configuration
         var threads = "threading \(first.threading)"
         if let replication = first.replication {
+            let placement = onOneThread ? "every member on one thread" : "each member on its own threads (threading \(first.threading))"
             threads = replication.mode == .raft
-                ? "Raft replication (node \(nodes[leader].configuration.nodeId) leads), every member on one thread"
-                : "chain replication, every member on one thread"
+                ? "Raft replication (node \(nodes[leader].configuration.nodeId) leads), \(placement)"
+                : "chain replication, \(placement)"
         }
         summary = "\(nodes.count) node\(nodes.count == 1 ? "" : "s"), durability \(first.log.durability), "
             + "\(threads), idle \(first.idleStrategy)"
@@ -62,12 +64,14 @@ final class EmbeddedCluster {
 /// and a temporary data directory under `$TMPDIR` (or /tmp). The caller
 /// must `stop()` it.
 ///
-/// `nodes > 1` (or Raft): a cluster on free UDP ports of 127.0.0.1, every
-/// member's agents on one thread — as `baton cluster` runs it by default. A
+/// `nodes > 1` (or Raft): a cluster on free UDP ports of 127.0.0.1, each
+/// member on its own threads (`threads` `.perNode`, as `baton cluster` runs
+/// it by default) or every member's agents on one thread (`.one`). A
 /// chain lists its head first in `clientAddresses`; a Raft cluster waits
 /// (at most `RaftLeaderWait.defaultTimeoutNanos`) until a member leads,
 /// lists that one first and says on stderr which it is.
-func startEmbeddedCluster(nodes: Int, replication: ReplicationMode, durability: DurabilityPolicy?, tuning: String?) throws -> EmbeddedCluster {
+func startEmbeddedCluster(nodes: Int, replication: ReplicationMode, durability: DurabilityPolicy?, tuning: String?,
+                          threads: ClusterThreads = .perNode) throws -> EmbeddedCluster {
     guard nodes >= 1 else { throw ValidationError("--nodes \(nodes): at least one node") }
     guard nodes <= 16 else { throw ValidationError("--nodes \(nodes): a chain has 1 to 16 members") }
     if replication == .raft && (nodes % 2 == 0 || nodes > ClusterConfigFile.maximumRaftMembers) {
@@ -101,7 +105,7 @@ func startEmbeddedCluster(nodes: Int, replication: ReplicationMode, durability: 
             return EmbeddedCluster(nodes: [node], dataDirectories: [directory])
         }
         return try startEmbeddedReplicated(nodes: nodes, replication: replication, directory: directory, durability: durability,
-                                           profile: profile, logger: logger)
+                                           profile: profile, threads: threads, logger: logger)
     } catch {
         SystemFileSystem().removeTree(directory)
         throw error
@@ -109,11 +113,11 @@ func startEmbeddedCluster(nodes: Int, replication: ReplicationMode, durability: 
 }
 
 /// A chain or Raft cluster of `nodes` members under `directory` (member i in
-/// `node-i`), on UDP ports free at start, all on one thread. A chain's
+/// `node-i`), on UDP ports free at start, on `threads`. A chain's
 /// client ports are picked by the kernel; a Raft cluster's are probed too,
 /// because a follower's refusal names the leader's client address.
 private func startEmbeddedReplicated(nodes: Int, replication: ReplicationMode, directory: String, durability: DurabilityPolicy?,
-                                     profile: TuningProfile?, logger: Logger) throws -> EmbeddedCluster {
+                                     profile: TuningProfile?, threads: ClusterThreads, logger: Logger) throws -> EmbeddedCluster {
     // The ports are probed: if another process takes one first, start again with fresh ones.
     try FreePorts.retryingAddressInUse(count: nodes) { ports in
         let clientPorts = replication == .raft ? try FreePorts.loopbackTCP(nodes) : nil
@@ -133,7 +137,7 @@ private func startEmbeddedReplicated(nodes: Int, replication: ReplicationMode, d
                 configuration.nodeId = UInt32(index)
                 configuration.replication = ReplicationConfiguration(clusterId: 1, mode: replication, members: members,
                                                                      nodeId: UInt32(index))
-                configuration.runsOwnThreads = false
+                configuration.runsOwnThreads = threads == .perNode
                 profile?.apply(to: &configuration)
                 configuration.log.directory = memberDirectory
                 if let durability { configuration.log.durability = durability }
@@ -142,7 +146,7 @@ private func startEmbeddedReplicated(nodes: Int, replication: ReplicationMode, d
                 try node.start()
                 started.append(node)
             }
-            stopRunner = try runOnOneThread(started, logger: logger)
+            if threads == .one { stopRunner = try runOnOneThread(started, logger: logger) }
             var leader = 0
             if replication == .raft {
                 let begun = RaftLeaderWait.monotonicNanos()
