@@ -13,13 +13,7 @@ source scripts/cluster-lib.sh
 T=$(mktemp -d -p "$PWD/.build" ab-write-paths.XXXXXX)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
-profile() { printf 'io = "%s"\nthreading = "%s"\n%s' "$1" "$2" "${3:-}" > "$T/$4.toml"; }
-profile io_uring shared 'zero_ahead_bytes = 0' uring-shared-za0
-profile io_uring shared '' uring-shared
-profile pwrite shared '' pwrite-shared
-profile pwrite dedicated 'zero_ahead_bytes = 0' pwrite-dedicated-za0
-profile pwrite dedicated '' pwrite-dedicated
-profile io_uring dedicated '' uring-dedicated
+write_path_profiles "$T" ""
 for round in $(seq "${ROUNDS:-4}"); do
   for name in ${NAMES:-pwrite-dedicated-za0 pwrite-dedicated}; do
     [ -f "$T/$name.toml" ] || { echo "unknown profile $name" >&2; exit 1; }

@@ -60,13 +60,7 @@ $BATON log compare "$TMP/node-0" "$TMP/node-1" "$TMP/node-2" | tail -2
 echo "### W: write paths, three baton serve processes, durability batch: publish->ack at 20,000 msgs/s, then acked throughput (2 publishers)"
 # Each write path is a tuning profile; "default" is tuning/default.toml (what make run uses).
 # zero-ahead is on unless the name says za0 (zero_ahead_bytes = 0).
-profile() { printf 'io = "%s"\nthreading = "%s"\n%s' "$1" "$2" "${3:-}" > "$TMP/w-$4.toml"; }
-profile io_uring shared 'zero_ahead_bytes = 0' uring-shared-za0
-profile io_uring shared '' uring-shared
-profile pwrite shared '' pwrite-shared
-profile pwrite dedicated 'zero_ahead_bytes = 0' pwrite-dedicated-za0
-profile pwrite dedicated '' pwrite-dedicated
-profile io_uring dedicated '' uring-dedicated
+write_path_profiles "$TMP" w-
 cp tuning/default.toml "$TMP/w-default.toml"
 # The default runs last: rows later in a run measured slower than the same settings run first (twice, 2026-12-05).
 for name in uring-shared-za0 uring-shared pwrite-shared pwrite-dedicated-za0 pwrite-dedicated uring-dedicated default; do

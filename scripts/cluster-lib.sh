@@ -7,6 +7,9 @@
 #   member_client FILE I                    member I's client address
 #   wait_listening LOG...                   until each member's log says it listens (10 s each)
 #   listening_address LOG                   the client address a member's log names
+#   write_path_profiles DIR PREFIX          the write paths compared in BENCHMARKS.md as tuning files
+#                                           DIR/PREFIXNAME.toml (NAME: uring-shared[-za0], pwrite-shared,
+#                                           pwrite-dedicated[-za0], uring-dedicated; -za0: zero-ahead off)
 free_port() {
   python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, getattr(socket, sys.argv[1])); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' "$1"
 }
@@ -40,3 +43,14 @@ wait_listening() {
 }
 
 listening_address() { grep -o 'listening on [0-9.:]*' "$1" | head -1 | cut -d' ' -f3; }
+
+write_path_profiles() {
+  local dir=$1 prefix=$2
+  profile() { printf 'io = "%s"\nthreading = "%s"\n%s' "$1" "$2" "${3:-}" > "$dir/$prefix$4.toml"; }
+  profile io_uring shared 'zero_ahead_bytes = 0' uring-shared-za0
+  profile io_uring shared '' uring-shared
+  profile pwrite shared '' pwrite-shared
+  profile pwrite dedicated 'zero_ahead_bytes = 0' pwrite-dedicated-za0
+  profile pwrite dedicated '' pwrite-dedicated
+  profile io_uring dedicated '' uring-dedicated
+}
