@@ -52,20 +52,22 @@ HEAD=$(listening_address "$TMP/node-0.out")
 TAIL=$(listening_address "$TMP/node-2.out")
 $BATON bench throughput --broker "$HEAD" --broker "$TAIL" --publishers 2 --subscribers 1 --duration 10s --warmup 2s --json "$RUN/p1-throughput-processes.json" 2>/dev/null
 $BATON bench latency --broker "$HEAD" --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/p2-latency-processes.json"
-$BATON stat --data "$TMP/node-1" | head -6
+$BATON stat --data "$TMP/node-1" | sed -n 1,6p   # sed reads it all: head would end stat with SIGPIPE
 for p in "${PIDS[@]}"; do kill -TERM "$p"; wait "$p" || true; done
 PIDS=()
 $BATON log compare "$TMP/node-0" "$TMP/node-1" "$TMP/node-2" | tail -2
 
-echo "### W: write paths, three baton serve processes, durability batch: publish->ack at 20,000 msgs/s, then acked throughput (2 publishers)"
+echo "### W: write paths, three baton serve processes, durability batch: publish->ack at 20,000 msgs/s (two passes, forward then reverse order), then acked throughput (2 publishers)"
 # Each write path is a tuning profile; "default" is tuning/default.toml (what make run uses).
-# zero-ahead is on unless the name says za0 (zero_ahead_bytes = 0).
+# zero-ahead is on unless the name says za0 (zero_ahead_bytes = 0). A row's position in a run
+# biases it (the first ran faster than its identical twin later, 2026-12-05), so latency is
+# measured in two passes of opposite order, and the throughput runs (GBs written) come after.
 write_path_profiles "$TMP" w-
 cp tuning/default.toml "$TMP/w-default.toml"
-# The default runs last: rows later in a run measured slower than the same settings run first (twice, 2026-12-05).
-for name in uring-shared-za0 uring-shared pwrite-shared pwrite-dedicated-za0 pwrite-dedicated uring-dedicated default; do
-  dir="$TMP/w-$name"; mkdir -p "$dir"
-  # The previous row's throughput run leaves GBs of dirty pages whose writeback would slow this row's syncs.
+W_NAMES="default uring-shared-za0 uring-shared pwrite-shared pwrite-dedicated-za0 pwrite-dedicated uring-dedicated"
+w_cluster() {   # w_cluster NAME: a fresh 3-process cluster with profile NAME; sets HEAD
+  local name=$1 dir="$TMP/w-$1"
+  rm -rf "$dir"; mkdir -p "$dir"
   sync
   write_cluster "$dir/cluster.toml" 19 3
   for i in 0 1 2; do
@@ -74,12 +76,22 @@ for name in uring-shared-za0 uring-shared pwrite-shared pwrite-dedicated-za0 pwr
   done
   wait_listening "$dir"/node-{0,1,2}.out
   HEAD=$(listening_address "$dir/node-0.out")
-  echo "#### $name: $(grep -E '^(io|threading|idle|zero_ahead_bytes) ' "$TMP/w-$name.toml" | sed 's/ *#.*//' | paste -sd' ')"
-  $BATON bench latency --broker "$HEAD" --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/w-$name-latency.json" | grep -E '^sent|^acknowledged' || true
+}
+w_stop() { for p in "${PIDS[@]}"; do kill -TERM "$p"; wait "$p" || true; done; PIDS=(); rm -rf "$TMP/w-$1"; }
+for pass in 1 2; do
+  names=$W_NAMES; [ $pass = 2 ] && names=$(echo $W_NAMES | tr ' ' '\n' | tac | paste -sd' ')
+  for name in $names; do
+    w_cluster "$name"
+    echo "#### latency pass $pass, $name: $(grep -E '^(io|threading|idle|zero_ahead_bytes) ' "$TMP/w-$name.toml" | sed 's/ *#.*//' | paste -sd' ')"
+    $BATON bench latency --broker "$HEAD" --rate 20000 --duration 10s --warmup 2s --quiet --no-delivery --json "$RUN/w-$name-latency-$pass.json" | grep -E '^sent|^acknowledged' || true
+    w_stop "$name"
+  done
+done
+for name in $W_NAMES; do
+  w_cluster "$name"
+  echo "#### throughput, $name"
   $BATON bench throughput --broker "$HEAD" --publishers 2 --subscribers 0 --duration 8s --warmup 2s --quiet --json "$RUN/w-$name-throughput.json" 2>/dev/null | grep '^acknowledged' || true
-  for p in "${PIDS[@]}"; do kill -TERM "$p"; wait "$p" || true; done
-  PIDS=()
-  rm -rf "$dir"
+  w_stop "$name"
 done
 
 if [ "$PEERS" = 1 ]; then
