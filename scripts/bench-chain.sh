@@ -24,6 +24,8 @@ printf 'io = "io_uring"\n' > "$TMP/uring.toml"
 source scripts/cluster-lib.sh
 
 {
+# The block runs in a subshell (piped to tee): it needs its own trap to stop the members it starts on an error.
+trap cleanup EXIT
 echo "## session $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(git rev-parse --short HEAD)"
 
 echo "### T1 throughput: embedded 3-node chain, durability batch, io_uring, 2 publishers"
