@@ -10,7 +10,7 @@ import Glibc
 /// batch's `fdatasync` then has to commit that metadata in the journal — the
 /// cost of an appending sync, not of an overwriting one. Measured on this
 /// machine (`disk_fsync lat` / `latover` in `../shared/limits`, and a 700-byte
-/// write + fdatasync loop): p90 ~200 µs into fallocated space vs ~110 µs into
+/// write + fdatasync loop, `Benchmarks/disk/zero-ahead.c`): p90 ~200 µs into fallocated space vs ~110 µs into
 /// written space, p99 ~280 vs ~190 µs. The zero pages also leave the page
 /// cache holding the next pages, so the data write copies into existing
 /// pages instead of allocating fresh ones on the critical path.

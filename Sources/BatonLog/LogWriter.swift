@@ -202,7 +202,7 @@ public final class LogWriter<Storage: LogStorage, Clock: NanoClock>: Agent {
             && submitted == counters.appended.getAcquire() && durable == submitted
     }
 
-    /// True while operations are in flight (batches or a checkpoint).
+    /// True while operations are in flight (batches, a checkpoint, a zero-ahead write).
     public var hasOperationsInFlight: Bool { !queue.isEmpty || checkpointPendingOps > 0 || zeroInFlightStart >= 0 }
 
     /// For idle strategies: blocks until an I/O completion is ready or
