@@ -16,13 +16,13 @@ import Glibc
 /// pages instead of allocating fresh ones on the critical path.
 ///
 /// How: at most one zero write is in flight, `zeroChunkBytes` long,
-/// starting at `max(zeroedEnd, submitted rounded up to a page)` while that is
+/// starting at `max(zeroedEnd, appended rounded up to a page)` while that is
 /// less than `zeroAheadBytes` past `submitted`, inside one open segment (the
 /// next segment is opened half-way through the current one). It is not
 /// synced by itself: the next batch's `fdatasync` carries it.
 ///
-/// Safety: zeros only ever land at or past `submitted` (the bytes below it
-/// are the log), and no batch is cut into a zero write in flight
+/// Safety: zeros only ever land at or past `appended` when issued (so past
+/// `submitted`: the bytes below it are the log), and no batch is cut into a zero write in flight
 /// (`submitBatches` caps a batch at `zeroInFlightStart`), so data written
 /// there always lands after the zeros. A failed zero write is skipped (a
 /// zero-ahead is a hint to the file system; the data's own write and sync
@@ -36,7 +36,9 @@ extension LogWriter {
     func submitZeroAhead() -> Int {
         // Room for a whole batch and a checkpoint stays: zero-ahead never delays data.
         guard zeroInFlightStart < 0, storage.submissionSpace >= queue.operationsPerBatch + 3 else { return 0 }
-        let from = max(zeroedEnd, (submitted &+ 4095) & ~4095)
+        // From the appended end on, not the submitted one: bytes appended and not yet submitted go
+        // out in the next batch, which would otherwise wait for these zeros.
+        let from = max(zeroedEnd, (counters.appended.getAcquire() &+ 4095) & ~4095)
         guard from < submitted &+ zeroAheadBytes else { return 0 }
         let segmentBase = layout.base(of: from)
         let fd = segments.fd(base: segmentBase)
